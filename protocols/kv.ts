@@ -1,0 +1,188 @@
+// The KV protocol between API servers and etcd replicas (etcd v3 semantics).
+// Requests are sent with ctx.ask; every request gets either its *Reply or a KvError.
+// Keys are strings ('/registry/pods/default/web-1'); values are opaque bytes.
+
+export interface KeyValue {
+  key: string
+  value: Uint8Array
+  createRevision: number
+  modRevision: number
+  /** Number of puts since creation (1 after create). */
+  version: number
+}
+
+export interface KvHeader {
+  /** The shard's current revision when the request was served. */
+  revision: number
+  /** Raft term and the serving replica, for diagnostics. */
+  raftTerm: number
+  member: string
+}
+
+/** Range over [key, end); `prefix: true` means every key starting with `key`. */
+export interface KvRange {
+  type: 'kv.range'
+  key: string
+  end?: string
+  prefix?: boolean
+  limit?: number
+  /** Read at this revision (0 or absent: latest). Below the compacted revision -> KV_COMPACTED. */
+  revision?: number
+  /** Serve from this replica without a linearizable read barrier. */
+  serializable?: boolean
+  countOnly?: boolean
+}
+
+export interface KvRangeReply {
+  type: 'kv.range.reply'
+  header: KvHeader
+  kvs: KeyValue[]
+  count: number
+  more: boolean
+}
+
+export interface KvPut {
+  type: 'kv.put'
+  key: string
+  value: Uint8Array
+  prevKv?: boolean
+}
+
+export interface KvPutReply {
+  type: 'kv.put.reply'
+  header: KvHeader
+  prevKv?: KeyValue
+}
+
+export interface KvDelete {
+  type: 'kv.delete'
+  key: string
+  end?: string
+  prefix?: boolean
+  prevKv?: boolean
+}
+
+export interface KvDeleteReply {
+  type: 'kv.delete.reply'
+  header: KvHeader
+  deleted: number
+  prevKvs?: KeyValue[]
+}
+
+export interface KvCompare {
+  key: string
+  target: 'mod' | 'create' | 'version' | 'value'
+  result: '=' | '!=' | '<' | '>'
+  /** A revision/version number, or bytes for target 'value'. */
+  value: number | Uint8Array
+}
+
+export type KvOp =
+  | { op: 'put'; key: string; value: Uint8Array; prevKv?: boolean }
+  | { op: 'delete'; key: string; end?: string; prefix?: boolean; prevKv?: boolean }
+  | { op: 'range'; key: string; end?: string; prefix?: boolean; limit?: number }
+
+export type KvOpResult =
+  | { op: 'put'; prevKv?: KeyValue }
+  | { op: 'delete'; deleted: number; prevKvs?: KeyValue[] }
+  | { op: 'range'; kvs: KeyValue[]; count: number; more: boolean }
+
+/** Atomic: if every compare holds, run `success`, else `failure`. One revision for all writes. */
+export interface KvTxn {
+  type: 'kv.txn'
+  compare: KvCompare[]
+  success: KvOp[]
+  failure: KvOp[]
+}
+
+export interface KvTxnReply {
+  type: 'kv.txn.reply'
+  header: KvHeader
+  succeeded: boolean
+  responses: KvOpResult[]
+}
+
+export interface KvCompact {
+  type: 'kv.compact'
+  revision: number
+}
+
+export interface KvCompactReply {
+  type: 'kv.compact.reply'
+  header: KvHeader
+}
+
+/**
+ * Open a watch. The replica answers with KvWatchCreated (or KvError), then sends KvWatchEvents
+ * as tells to the watcher, in revision order, with no gap. `watchId` is chosen by the watcher and
+ * unique per watcher. startRevision 0 = from the next revision.
+ */
+export interface KvWatchCreate {
+  type: 'kv.watch.create'
+  watchId: string
+  key: string
+  end?: string
+  prefix?: boolean
+  startRevision?: number
+  prevKv?: boolean
+  /** Ask for periodic KvWatchEvents with no events, carrying the current revision. */
+  progressNotify?: boolean
+}
+
+export interface KvWatchCreated {
+  type: 'kv.watch.created'
+  watchId: string
+  header: KvHeader
+}
+
+export interface KvWatchCancel {
+  type: 'kv.watch.cancel'
+  watchId: string
+}
+
+export interface KvEvent {
+  type: 'put' | 'delete'
+  /** For delete: key with modRevision = the deletion revision and an empty value. */
+  kv: KeyValue
+  prevKv?: KeyValue
+}
+
+export interface KvWatchEvents {
+  type: 'kv.watch.events'
+  watchId: string
+  /** Revision this batch brings the watcher up to (progress notifications have no events). */
+  revision: number
+  events: KvEvent[]
+}
+
+/** The replica ended a watch (compaction, leadership loss, shutdown); the watcher re-creates it. */
+export interface KvWatchCanceled {
+  type: 'kv.watch.canceled'
+  watchId: string
+  reason: string
+  compactRevision?: number
+}
+
+export type KvErrorCode =
+  | 'KV_COMPACTED'
+  | 'KV_FUTURE_REV'
+  | 'KV_NOT_LEADER'
+  | 'KV_NO_LEADER'
+  | 'KV_TIMEOUT'
+  | 'KV_BAD_REQUEST'
+  | 'KV_DISK_FAILED'
+  | 'KV_STOPPING'
+
+export interface KvError {
+  type: 'kv.error'
+  code: KvErrorCode
+  message: string
+  /** For KV_NOT_LEADER: where the leader is believed to be. */
+  leader?: string
+  compactRevision?: number
+}
+
+export type KvRequest = KvRange | KvPut | KvDelete | KvTxn | KvCompact | KvWatchCreate | KvWatchCancel
+export type KvReply =
+  | KvRangeReply | KvPutReply | KvDeleteReply | KvTxnReply | KvCompactReply | KvWatchCreated | KvError
+export type KvWatchMessage = KvWatchEvents | KvWatchCanceled

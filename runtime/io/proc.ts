@@ -1,0 +1,22 @@
+// Child process adapter for the kubelet's process runtime.
+export interface ProcSpec {
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd?: string
+}
+
+export interface ProcHandle {
+  readonly pid: number
+  onOutput(cb: (stream: 'stdout' | 'stderr', line: string) => void): void
+  onExit(cb: (code: number | null, signal: string | null) => void): void
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void
+}
+
+export interface ProcIo {
+  spawn(spec: ProcSpec): ProcHandle
+  /** Run a command to completion (exec probes). */
+  exec(spec: ProcSpec & { timeoutMs: number }): Promise<{ code: number | null; output: string }>
+  /** HTTP GET for httpGet probes; resolves with the status code, or 0 on connection failure. */
+  httpGet(opts: { host: string; port: number; path: string; timeoutMs: number }): Promise<number>
+}
