@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...forbiddenGlobals],
       'no-restricted-properties': ['error', ...forbiddenProps],
-      'no-restricted-imports': ['error', { paths: forbiddenModules }],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: forbiddenModules.map((m) => ({ ...m, allowTypeImports: true })) }],
       'no-new-func': 'error',
     },
   },

@@ -5,10 +5,12 @@ import type { HttpIo } from './http.ts'
 import type { TcpIo } from './tcp.ts'
 import type { UdpIo } from './udp.ts'
 import type { ProcIo } from './proc.ts'
+import type { HttpProxyIo } from './http-proxy.ts'
 
 export interface Io {
   http?: HttpIo
   tcp?: TcpIo
   udp?: UdpIo
   proc?: ProcIo
+  httpProxy?: HttpProxyIo
 }
