@@ -35,7 +35,7 @@ t.test('service A record is the ClusterIP, with the TTL, id echoed, authoritativ
   t.equal(r.id, 42)
   t.equal(r.rcode, 'NOERROR')
   t.same(r.answers?.map(data), ['127.96.0.10'])
-  t.equal(r.answers?.[0]?.ttl, 5)
+  t.equal((r.answers?.[0] as { ttl?: number } | undefined)?.ttl, 5)
   t.ok((r.flags ?? 0) & dnsPacket.AUTHORITATIVE_ANSWER)
 })
 
