@@ -19,4 +19,12 @@ export interface ProcIo {
   exec(spec: ProcSpec & { timeoutMs: number }): Promise<{ code: number | null; output: string }>
   /** HTTP GET for httpGet probes; resolves with the status code, or 0 on connection failure. */
   httpGet(opts: { host: string; port: number; path: string; timeoutMs: number }): Promise<number>
+  /** Measured usage of a live process (Linux /proc); undefined when unavailable. */
+  usage?(pid: number): Promise<ProcUsage | undefined>
+}
+
+export interface ProcUsage {
+  /** User + system CPU time consumed so far. */
+  cpuSeconds: number
+  memoryBytes: number
 }

@@ -1,0 +1,84 @@
+// Keeps one TCP listener per ClusterIP:port (TCP rules only) and picks the backend of each
+// connection from the rule as it is at that moment, so endpoint changes apply at once.
+import type { Logger } from '../../runtime/actor.ts'
+import type { TcpIo, TcpProxyListener } from '../../runtime/io/tcp.ts'
+import type { Balancer } from './balancer.ts'
+import type { ServiceRule } from './rules.ts'
+
+interface Slot {
+  /** The rule key this VIP:port serves now. */
+  ruleKey: string
+  listener?: TcpProxyListener
+  opening?: Promise<void>
+  closed?: boolean
+}
+
+export class TcpForwarder {
+  private readonly slots = new Map<string, Slot>()
+
+  constructor(
+    private readonly tcp: TcpIo,
+    private readonly balancer: Balancer,
+    private readonly rule: (key: string) => ServiceRule | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Open listeners for new VIP:ports, close those whose service went away. */
+  sync(rules: ServiceRule[]): void {
+    const want = new Map<string, ServiceRule>()
+    for (const r of rules) if (r.protocol === 'TCP') want.set(`${r.vip}:${r.port}`, r)
+    for (const [addr, slot] of this.slots) {
+      if (!want.has(addr)) {
+        slot.closed = true
+        this.slots.delete(addr)
+        void (slot.opening ?? Promise.resolve()).then(() => slot.listener?.close())
+      }
+    }
+    for (const [addr, r] of want) {
+      const existing = this.slots.get(addr)
+      if (existing) {
+        existing.ruleKey = r.key
+        continue
+      }
+      const slot: Slot = { ruleKey: r.key }
+      this.slots.set(addr, slot)
+      slot.opening = this.tcp
+        .proxy(
+          { host: r.vip, port: r.port },
+          () => {
+            const ep = this.balancer.pick(this.rule(slot.ruleKey))
+            return ep ? { host: ep.ip, port: ep.port } : undefined
+          },
+          (b) => this.balancer.release({ ip: b.host, port: b.port }),
+        )
+        .then((l) => {
+          slot.listener = l
+          if (slot.closed) void l.close()
+          else this.log.info({ vip: r.vip, port: r.port, service: r.service }, 'kube-proxy listening')
+        })
+        .catch((err: unknown) => {
+          this.log.error({ err, vip: r.vip, port: r.port }, 'kube-proxy listen failed')
+          if (this.slots.get(addr) === slot) this.slots.delete(addr)
+        })
+    }
+  }
+
+  listening(): string[] {
+    return [...this.slots.entries()].filter(([, s]) => s.listener).map(([a]) => a)
+  }
+
+  /** Resolves when every pending listener has opened (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((s) => s.opening))
+  }
+
+  async closeAll(): Promise<void> {
+    const slots = [...this.slots.values()]
+    this.slots.clear()
+    for (const s of slots) s.closed = true
+    await Promise.all(slots.map(async (s) => {
+      await s.opening
+      await s.listener?.close()
+    }))
+  }
+}
