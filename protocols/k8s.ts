@@ -331,3 +331,169 @@ export interface Deployment extends KObject {
     collisionCount?: number
   }
 }
+
+export interface Namespace extends KObject {
+  spec?: { finalizers?: string[] }
+  status?: { phase?: 'Active' | 'Terminating'; conditions?: unknown[] }
+}
+
+export interface ConfigMap extends KObject {
+  data?: Record<string, string>
+  binaryData?: Record<string, string>
+  immutable?: boolean
+}
+
+export interface Secret extends KObject {
+  type?: string
+  /** Base64-encoded values. */
+  data?: Record<string, string>
+  stringData?: Record<string, string>
+  immutable?: boolean
+}
+
+export interface ServiceAccount extends KObject {
+  secrets?: ObjectReference[]
+  imagePullSecrets?: Array<{ name: string }>
+  automountServiceAccountToken?: boolean
+}
+
+/** core/v1 Binding: POST pods/NAME/binding (or namespaces/NS/bindings). */
+export interface Binding extends KObject {
+  target: ObjectReference
+}
+
+/** autoscaling/v1 Scale: the scale subresource. */
+export interface Scale extends KObject {
+  spec: { replicas?: number }
+  status?: { replicas: number; selector?: string }
+}
+
+export interface ReplicationController extends KObject {
+  spec: { replicas?: number; minReadySeconds?: number; selector?: Record<string, string>; template?: PodTemplateSpec }
+  status?: { replicas: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number; conditions?: unknown[] }
+}
+
+export interface DaemonSet extends KObject {
+  spec: {
+    selector: LabelSelector
+    template: PodTemplateSpec
+    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } }
+    minReadySeconds?: number
+    revisionHistoryLimit?: number
+  }
+  status?: {
+    currentNumberScheduled: number
+    numberMisscheduled: number
+    desiredNumberScheduled: number
+    numberReady: number
+    observedGeneration?: number
+    updatedNumberScheduled?: number
+    numberAvailable?: number
+    numberUnavailable?: number
+    collisionCount?: number
+    conditions?: unknown[]
+  }
+}
+
+export interface StatefulSet extends KObject {
+  spec: {
+    replicas?: number
+    selector: LabelSelector
+    template: PodTemplateSpec
+    serviceName?: string
+    volumeClaimTemplates?: PersistentVolumeClaim[]
+    podManagementPolicy?: 'OrderedReady' | 'Parallel'
+    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } }
+    revisionHistoryLimit?: number
+    minReadySeconds?: number
+    persistentVolumeClaimRetentionPolicy?: { whenDeleted?: 'Retain' | 'Delete'; whenScaled?: 'Retain' | 'Delete' }
+  }
+  status?: {
+    observedGeneration?: number
+    replicas: number
+    readyReplicas?: number
+    currentReplicas?: number
+    updatedReplicas?: number
+    availableReplicas?: number
+    currentRevision?: string
+    updateRevision?: string
+    collisionCount?: number
+    conditions?: unknown[]
+  }
+}
+
+export interface ControllerRevision extends KObject {
+  data?: unknown
+  revision: number
+}
+
+export interface Job extends KObject {
+  spec: {
+    parallelism?: number
+    completions?: number
+    activeDeadlineSeconds?: number
+    backoffLimit?: number
+    selector?: LabelSelector
+    manualSelector?: boolean
+    template: PodTemplateSpec
+    ttlSecondsAfterFinished?: number
+    completionMode?: 'NonIndexed' | 'Indexed'
+    suspend?: boolean
+  }
+  status?: {
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }>
+    startTime?: string
+    completionTime?: string
+    active?: number
+    succeeded?: number
+    failed?: number
+    ready?: number
+    completedIndexes?: string
+    uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] }
+  }
+}
+
+export interface PersistentVolume extends KObject {
+  spec: {
+    capacity?: ResourceList
+    accessModes?: string[]
+    persistentVolumeReclaimPolicy?: 'Retain' | 'Delete' | 'Recycle'
+    storageClassName?: string
+    volumeMode?: 'Filesystem' | 'Block'
+    claimRef?: ObjectReference
+    hostPath?: { path: string; type?: string }
+    [k: string]: unknown
+  }
+  status?: { phase?: 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed'; message?: string; reason?: string }
+}
+
+export interface PersistentVolumeClaim extends KObject {
+  spec: {
+    accessModes?: string[]
+    resources?: { requests?: ResourceList; limits?: ResourceList }
+    storageClassName?: string
+    volumeMode?: 'Filesystem' | 'Block'
+    volumeName?: string
+    selector?: LabelSelector
+    [k: string]: unknown
+  }
+  status?: { phase?: 'Pending' | 'Bound' | 'Lost'; accessModes?: string[]; capacity?: ResourceList }
+}
+
+export interface Ingress extends KObject {
+  spec: {
+    ingressClassName?: string
+    defaultBackend?: IngressBackend
+    tls?: Array<{ hosts?: string[]; secretName?: string }>
+    rules?: Array<{
+      host?: string
+      http?: { paths: Array<{ path?: string; pathType: 'Exact' | 'Prefix' | 'ImplementationSpecific'; backend: IngressBackend }> }
+    }>
+  }
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } }
+}
+
+export interface IngressBackend {
+  service?: { name: string; port: { number?: number; name?: string } }
+  resource?: { apiGroup?: string; kind: string; name: string }
+}
