@@ -46,7 +46,8 @@ export const create: ActorFactory<ControllerManagerArgs> = (ctx, args): Behaviou
   const elector = new LeaderElector(ctx, client, {
     namespace: LEASE_NAMESPACE,
     name: LEASE_NAME,
-    identity: ctx.self,
+    // A new identity per incarnation, as client-go does (hostname + "_" + a uuid).
+    identity: `${ctx.self}_${ctx.newId()}`,
     timings: args.lease,
     component: 'controller-manager',
     onStartedLeading: () => void startControllers(),

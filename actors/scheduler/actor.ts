@@ -48,7 +48,9 @@ export const create: ActorFactory<SchedulerArgs> = (ctx: Ctx, args: SchedulerArg
   const elector = new LeaderElector(ctx, leaseClient, {
     namespace: 'kube-system',
     name: 'kube-scheduler',
-    identity: ctx.self,
+    // Each incarnation is a new candidate (client-go uses hostname + "_" + a uuid): a restarted
+    // leader does not silently resume its old lease, it competes once the lease expires.
+    identity: `${ctx.self}_${ctx.newId()}`,
     timings: args.lease,
     component: 'scheduler',
     onStartedLeading: () => {

@@ -17,6 +17,7 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   chaos: chaosCommand,
   logs: logsCommand,
+  scenario: async (args, io) => (await import('./scenario.ts')).scenarioCommand(args, io),
 }
 
 function exitCodeOf(err: ActorkubeError): number {
@@ -70,6 +71,11 @@ export async function run(argv: string[]): Promise<void> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A reader that goes away (`actorkube logs | head`) ends output quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
   try {
     process.exitCode = await main(argv, processIo(abort.signal))
   } finally {

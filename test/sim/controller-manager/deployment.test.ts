@@ -37,7 +37,7 @@ function setup(seed: number) {
     sim.at(50, kubelet)
   }
   sim.at(50, kubelet)
-  const leaseHolder = () => cluster.all<Lease>(R.leases).find((l) => l.metadata.name === 'kube-controller-manager')?.spec.holderIdentity ?? undefined
+  const leaseHolder = () => cluster.all<Lease>(R.leases).find((l) => l.metadata.name === 'kube-controller-manager')?.spec.holderIdentity?.split('_')[0] ?? undefined
   return { sim, cluster, leaseHolder }
 }
 
