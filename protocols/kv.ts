@@ -1,6 +1,15 @@
 // The KV protocol between API servers and etcd replicas (etcd v3 semantics).
 // Requests are sent with ctx.ask; every request gets either its *Reply or a KvError.
 // Keys are strings ('/registry/pods/default/web-1'); values are opaque bytes.
+//
+// Any replica of a shard serves any request. A follower forwards writes and linearizable reads
+// to its leader and relays the answer; if the leader changed while forwarding, the answer is
+// KV_NOT_LEADER (with `leader` set) or KV_NO_LEADER. KV_NO_LEADER means the shard has no known
+// leader (election in progress): retry after a short wait or at another replica. KV_TIMEOUT on a
+// write means the outcome is unknown (it may still be applied). Serializable reads and watches
+// are served from the replica's own applied state. A replica that stops gracefully ends its
+// watches with kv.watch.canceled; one that crashes just goes silent, so a watcher that asked for
+// progressNotify (sent every second) re-creates its watch elsewhere after a few silent seconds.
 
 export interface KeyValue {
   key: string
