@@ -10,6 +10,7 @@ Commands:
   status                      actors, threads, state, restarts of the running cluster
   chaos <fault> <target>      inject a fault into the running cluster
   logs                        the cluster's log (--follow for live events, --ha for the HA timeline)
+  scenario run <file.yaml>    run a scenario (topology, workload, faults, assertions) and write its report
   help [command]              this text, or a command's
 
 Common options:
@@ -66,6 +67,26 @@ Examples:
   actorkube chaos partition --from apiserver-0 --to etcd-main-1,etcd-main-2
   actorkube chaos delay apiserver-1 --ms 200
   actorkube chaos heal --all
+`,
+  scenario: `Usage: actorkube scenario run <file.yaml> [--sim] [--seed N | --seeds A..B] [--out DIR] [--data-dir DIR] [--json]
+
+Run a scenario: start its topology, apply its workload, inject its fault timeline, check its
+assertions, and write report.json, report.html and events.ndjson into
+<data-dir>/scenarios/<name>-<timestamp or seed>/ (or --out). Exits 1 when an assertion fails,
+naming the assertion, the seed and the report.
+
+Options:
+  --sim            run in the deterministic simulator (virtual time) instead of real time
+  --seed N         simulator seed (implies --sim); replays a run exactly
+  --seeds A..B     run every seed from A to B (implies --sim)
+  --out DIR        output dir (with --seeds: one seed<N> folder per seed inside it)
+  --json           one JSON line per seed
+  --data-dir DIR   data dir (default .actorkube)
+
+Examples:
+  actorkube scenario run docs/scenarios/scheduler-leader-crash.yaml --sim --seed 7
+  actorkube scenario run docs/scenarios/etcd-leader-kill.yaml --seeds 1..500
+  actorkube scenario run docs/scenarios/scheduler-leader-crash.yaml
 `,
   logs: `Usage: actorkube logs [--ha] [--follow] [--json] [--data-dir DIR]
 

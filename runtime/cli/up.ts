@@ -19,6 +19,7 @@ import { UsageError } from './errors.ts'
 import type { CliIo } from './io.ts'
 import { clusterLogger } from './logger.ts'
 import { LOG_FILE } from './logs.ts'
+import { attachHaLog } from '../lab/ha-log.ts'
 
 export const UP_OPTIONS = { ...DATA_DIR, json: { type: 'boolean' as const } }
 
@@ -124,6 +125,7 @@ export async function upCommand(args: string[], io: CliIo, deps?: UpDeps): Promi
   say(`data dir ${dataDir}`)
 
   const sup = await d.createSupervisor(plan, { registry: REGISTRY, logger: log })
+  attachHaLog(sup, log)
   let started = 0
   const ready = new Set<string>()
   sup.on('event', (rec) => {

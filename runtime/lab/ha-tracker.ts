@@ -43,8 +43,20 @@ export function groupOf(id: string, info?: Record<string, unknown>): string | un
   return undefined
 }
 
+/** A period with no active leader, ended by whoever led next (the same actor or another). */
+export interface LeaderGap {
+  component: string
+  from: number
+  to: number
+  gapMs: number
+  lost: string
+  leader: string
+}
+
 export class HaTracker {
   readonly events: HaEvent[] = []
+  /** Every leaderless period, including the same leader coming back (no failover event). */
+  readonly gaps: LeaderGap[] = []
   readonly intervals: LeaderInterval[] = []
   private readonly groups = new Map<string, GroupState>()
   private readonly open = new Map<string, LeaderInterval>()
@@ -71,6 +83,9 @@ export class HaTracker {
       ev = { time, event: 'ha.failover', component: group, from: g.leader, to: id, gapMs: g.lostAt !== undefined ? Math.max(0, time - g.lostAt) : 0, term }
     } else if (g.leader === undefined && g.lostFrom !== undefined && g.lostFrom !== id) {
       ev = { time, event: 'ha.failover', component: group, from: g.lostFrom, to: id, gapMs: g.lostAt !== undefined ? Math.max(0, time - g.lostAt) : 0, term }
+    }
+    if (g.leader === undefined && g.lostAt !== undefined && g.lostFrom !== undefined) {
+      this.gaps.push({ component: group, from: g.lostAt, to: time, gapMs: Math.max(0, time - g.lostAt), lost: g.lostFrom, leader: id })
     }
     g.claimants.add(id)
     g.leader = id

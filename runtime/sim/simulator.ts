@@ -8,6 +8,15 @@ import { recordingLogger, type LogRecord } from '../log.ts'
 import { seededRandom, type Rng } from '../random.ts'
 import { MemDisk } from './mem-disk.ts'
 import { EventQueue } from './event-queue.ts'
+import { judge } from '../faults/links.ts'
+import { FaultyDisk, DiskFailedError } from '../faults/faulty-disk.ts'
+import type { LinkRule } from '../faults/types.ts'
+
+/** Which links a link fault applies to; absent = every actor. */
+export interface LinkSelector {
+  from?: Address[]
+  to?: Address[]
+}
 
 export interface SimOptions {
   seed: number
@@ -21,6 +30,10 @@ export interface SimOptions {
   traceDeliveries?: boolean
   /** Called with each log record (for printing while debugging). */
   onLog?: (r: LogRecord, now: number) => void
+  /** Called with each actor report (the merged state) as it arrives (HA tracking, scenarios). */
+  onReport?: (id: Address, report: ActorReport, now: number) => void
+  /** Called when an actor crashes (its behaviour threw or rejected). */
+  onCrash?: (id: Address, now: number, error: string) => void
 }
 
 export type Creator = (ctx: Ctx) => Behaviour
@@ -30,6 +43,7 @@ interface SimActor {
   create: Creator
   cell: ActorCell
   disk?: MemDisk
+  faulty?: FaultyDisk
   io: Io
   paused: Envelope[] | undefined
   skewMs: number
@@ -47,10 +61,14 @@ export class Simulation {
   private readonly queue = new EventQueue()
   private readonly actors = new Map<Address, SimActor>()
   private readonly linkClock = new Map<string, number>()
-  private readonly opts: Required<Omit<SimOptions, 'onLog'>> & Pick<SimOptions, 'onLog'>
+  private readonly opts: Required<Omit<SimOptions, 'onLog' | 'onReport' | 'onCrash'>> & Pick<SimOptions, 'onLog' | 'onReport' | 'onCrash'>
   private idCounter = 0
   /** Link filter for partitions and drops: return false to drop. */
   private readonly linkFilters: Array<(from: Address, to: Address) => boolean> = []
+  /** Link faults that delay, duplicate or reorder (same rules as the worker host). */
+  private linkRules: LinkRule[] = []
+  private ruleCounter = 0
+  private lastDrainMs = -1
 
   constructor(opts: SimOptions) {
     this.seed = opts.seed
@@ -62,6 +80,8 @@ export class Simulation {
       copyMessages: opts.copyMessages ?? true,
       traceDeliveries: opts.traceDeliveries ?? true,
       onLog: opts.onLog,
+      onReport: opts.onReport,
+      onCrash: opts.onCrash,
     }
     this.clock = this.opts.startTime
   }
@@ -82,6 +102,7 @@ export class Simulation {
       skewMs: 0,
       cell: undefined as unknown as ActorCell,
     }
+    if (a.disk) a.faulty = new FaultyDisk(a.disk, (ms) => new Promise<void>((r) => this.queue.push(this.clock + ms, r)))
     this.actors.set(id, a)
     this.boot(a)
     return a.cell.ctx
@@ -166,8 +187,62 @@ export class Simulation {
     }
   }
 
+  /** Delay messages on matching links by ms (+ up to jitterMs, from the seed). */
+  delay(sel: LinkSelector & { ms: number; jitterMs?: number }): () => void {
+    return this.addRule({ kind: 'delay', ...sel })
+  }
+
+  /** Drop matching messages with probability p (from the seed). */
+  drop(sel: LinkSelector & { probability: number }): () => void {
+    return this.addRule({ kind: 'drop', ...sel })
+  }
+
+  /** Deliver matching messages twice with probability p. */
+  duplicate(sel: LinkSelector & { probability: number }): () => void {
+    return this.addRule({ kind: 'duplicate', ...sel })
+  }
+
+  /** Hold each matching message for a random time in [0, windowMs): later ones may overtake. */
+  reorder(sel: LinkSelector & { windowMs: number }): () => void {
+    return this.addRule({ kind: 'reorder', ...sel })
+  }
+
+  /** Every disk operation of `id` fails (code DISK_FAILED) until diskHeal. */
+  diskFail(id: Address, err: Error = new DiskFailedError('operation')): void {
+    const d = this.must(id).disk
+    if (!d) throw new Error(`actor ${id} has no disk`)
+    d.failWith = err
+    this.note(`disk-fail ${id}`)
+  }
+
+  /** Every disk operation of `id` first waits `ms` of virtual time. */
+  diskSlow(id: Address, ms: number): void {
+    const f = this.must(id).faulty
+    if (!f) throw new Error(`actor ${id} has no disk`)
+    f.slowMs = ms
+    this.note(`disk-slow ${id} ${ms}`)
+  }
+
+  diskHeal(id: Address): void {
+    const a = this.must(id)
+    if (a.disk) a.disk.failWith = undefined
+    if (a.faulty) a.faulty.slowMs = 0
+    this.note(`disk-heal ${id}`)
+  }
+
+  private addRule(r: Omit<LinkRule, 'id'>): () => void {
+    const rule = { ...r, id: `r${++this.ruleCounter}` } as LinkRule
+    this.linkRules = [...this.linkRules, rule]
+    this.note(`link ${rule.kind} ${JSON.stringify(r)}`)
+    return () => {
+      this.linkRules = this.linkRules.filter((x) => x !== rule)
+      this.note(`heal ${rule.kind} ${rule.id}`)
+    }
+  }
+
   healAll(): void {
     this.linkFilters.length = 0
+    this.linkRules = []
     this.note('heal all')
   }
 
@@ -186,9 +261,11 @@ export class Simulation {
       if (t > this.clock) this.clock = t
       fn()
       // Let promise continuations (async behaviours) run before the next event.
-      await drainMicrotasks()
+      await this.settle()
     }
     this.clock = end
+    // Whatever test code started outside an event (a pending disk write, an ask) settles too.
+    await drainMicrotasks()
   }
 
   /** Run until `pred()` holds, checking after each event; false if `timeoutMs` passes first. */
@@ -204,8 +281,22 @@ export class Simulation {
       const fn = this.queue.pop() as () => void
       if (t > this.clock) this.clock = t
       fn()
-      await drainMicrotasks()
+      await this.settle()
       if (pred()) return true
+    }
+  }
+
+  /**
+   * Run promise continuations started by the last event: a few microtask generations at once
+   * (cheap), and a full drain through the macrotask queue whenever virtual time crosses a
+   * millisecond, so that deep async chains also settle before time moves on much.
+   */
+  private async settle(): Promise<void> {
+    for (let i = 0; i < SETTLE_GENERATIONS; i++) await null
+    const ms = Math.floor(this.clock)
+    if (ms !== this.lastDrainMs) {
+      this.lastDrainMs = ms
+      await drainMicrotasks()
     }
   }
 
@@ -221,7 +312,7 @@ export class Simulation {
 
   private boot(a: SimActor): void {
     const log: Logger = recordingLogger((r) => this.onLog(r), { actor: a.id })
-    a.cell = new ActorCell({ id: a.id, host: this.host, log, io: a.io, disk: a.disk })
+    a.cell = new ActorCell({ id: a.id, host: this.host, log, io: a.io, disk: a.faulty ?? a.disk })
     a.cell.start(a.create)
   }
 
@@ -247,9 +338,12 @@ export class Simulation {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
       this.crashes.push({ id, at: this.clock, error })
       this.note(`crashed ${id} ${error}`)
+      this.opts.onCrash?.(id, this.clock, error)
     },
     report: (id, state) => {
-      this.reports.set(id, { ...this.reports.get(id), ...state })
+      const merged = { ...this.reports.get(id), ...state }
+      this.reports.set(id, merged)
+      this.opts.onReport?.(id, merged, this.clock)
     },
   }
 
@@ -264,10 +358,22 @@ export class Simulation {
     const [lo, hi] = this.opts.latencyMs
     const lat = lo + this.rng() * (hi - lo)
     const link = `${env.from}>${env.to}`
-    const at = Math.max(this.clock + lat, this.linkClock.get(link) ?? 0)
-    this.linkClock.set(link, at)
-    const copy: Envelope = { ...env, msg }
-    this.queue.push(at, () => this.deliver(copy))
+    const copies = this.linkRules.length === 0 ? [0] : judge(this.linkRules, env.from, env.to, this.rng).copies
+    if (copies.length === 0) {
+      if (this.opts.traceDeliveries) this.trace.push(`${this.clock - this.opts.startTime} x ${env.from}->${env.to} ${env.msg.type}`)
+      return
+    }
+    for (const extra of copies) {
+      const copy: Envelope = { ...env, msg: copies.length > 1 && this.opts.copyMessages ? (unpack(pack(env.msg)) as Message) : msg }
+      if (extra > 0) {
+        // Held back by a link fault: outside the link's FIFO order, so it may be overtaken.
+        this.queue.push(this.clock + lat + extra, () => this.deliver(copy))
+        continue
+      }
+      const at = Math.max(this.clock + lat, this.linkClock.get(link) ?? 0)
+      this.linkClock.set(link, at)
+      this.queue.push(at, () => this.deliver(copy))
+    }
   }
 
   private deliver(env: Envelope): void {
@@ -291,6 +397,7 @@ function safeJson(o: object): string {
   }
 }
 
+const SETTLE_GENERATIONS = 12
 const drainMicrotasks = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 /** Seed for a simulation test: SEED from the environment replays a failing run. */

@@ -1,0 +1,3 @@
+import { shippedScenarioTest } from './shipped.ts'
+
+shippedScenarioTest('etcd-leader-kill')
