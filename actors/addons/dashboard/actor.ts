@@ -9,6 +9,7 @@ import type { Deployment, KEvent, KObject, Lease, Node, Pod } from '../../../pro
 import { R } from '../../../protocols/resources.ts'
 import { createApiClient } from '../../client/api-client.ts'
 import { Informer } from '../../client/informer.ts'
+import { release, takeOver } from '../listeners.ts'
 import { buildSnapshot } from './state.ts'
 import { DASHBOARD_HTML } from './page.ts'
 
@@ -27,8 +28,9 @@ export const create: ActorFactory<DashboardArgs> = (ctx, args) => {
   let listener: HttpListener | undefined
   let flushPending = false
 
-  const snapshotText = () =>
-    `event: snapshot\ndata: ${JSON.stringify(buildSnapshot(new Date(ctx.now()).toISOString(), nodes.list(), pods.list(), deployments.list(), leases.list(), events.list()))}\n\n`
+  const snapshotJson = () =>
+    JSON.stringify(buildSnapshot(new Date(ctx.now()).toISOString(), nodes.list(), pods.list(), deployments.list(), leases.list(), events.list()))
+  const snapshotText = () => `event: snapshot\ndata: ${snapshotJson()}\n\n`
 
   const changed = () => {
     if (flushPending || streams.size === 0) return
@@ -47,7 +49,9 @@ export const create: ActorFactory<DashboardArgs> = (ctx, args) => {
         return
       }
       req.url = url.slice('/control'.length)
-      ctx.io.httpProxy.forward(req, res, { host: target.hostname, port: Number(target.port) })
+      // The HA event stream stays open and may be quiet for long: no idle timeout for it.
+      const follow = req.url.startsWith('/events')
+      ctx.io.httpProxy.forward(req, res, { host: target.hostname, port: Number(target.port) }, { timeoutMs: follow ? 0 : 30_000 })
       return
     }
     if (req.method !== 'GET') {
@@ -70,7 +74,7 @@ export const create: ActorFactory<DashboardArgs> = (ctx, args) => {
     }
     if (url === '/api/snapshot') {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(snapshotText().split('data: ')[1])
+      res.end(snapshotJson())
       return
     }
     res.writeHead(404, { 'content-type': 'text/plain' })
@@ -81,7 +85,8 @@ export const create: ActorFactory<DashboardArgs> = (ctx, args) => {
     async start() {
       for (const i of informers) i.start()
       if (ctx.io.http) {
-        listener = await ctx.io.http.listen(args.listen, handle)
+        const http = ctx.io.http
+        listener = await takeOver(ctx.self, () => http.listen(args.listen, handle))
         ctx.log.info({ event: 'dashboard.listening', url: `http://${listener.host}:${listener.port}/` }, 'dashboard.listening')
       }
       ctx.after(KEEPALIVE_MS, { type: 'dashboard.keepalive' })
@@ -104,7 +109,7 @@ export const create: ActorFactory<DashboardArgs> = (ctx, args) => {
       for (const i of informers) i.stop()
       for (const s of streams) s.end()
       streams.clear()
-      await listener?.close()
+      await release(ctx.self, listener)
     },
   }
 }

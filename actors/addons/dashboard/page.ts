@@ -50,7 +50,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <button class="danger" id="kill-scheduler-leader" data-fault='{"kind":"kill","target":"leader:scheduler"}'>kill scheduler leader</button>
       <button class="danger" id="kill-cm-leader" data-fault='{"kind":"kill","target":"leader:controller-manager"}'>kill controller-manager leader</button>
       <button class="danger" id="kill-etcd-leader" data-fault='{"kind":"kill","target":"leader:etcd/main"}'>kill etcd leader</button>
-      <button class="danger" id="fail-node" data-fault='{"kind":"kill","target":"random:node"}'>fail a node</button>
+      <button class="danger" id="fail-node">fail a node</button>
       <button id="heal-all">heal all</button>
     </div>
     <div id="chaos-result"></div>
@@ -94,7 +94,8 @@ function renderHa() {
   }
   for (const a of (control ? control.actors : [])) {
     const info = (a.report && a.report.info) || {}
-    if (a.id.startsWith('etcd-') && info.leader) ha.push(['etcd/' + esc(info.shard || a.id.split('-')[1]), '<span data-leader="etcd">' + esc(a.id) + '</span>', 'term ' + esc(info.term)])
+    const shard = info.shard || (/^etcd-(.+)-\\d+$/.exec(a.id) || [])[1]
+    if (shard && a.state === 'running' && info.leader === true) ha.push(['etcd/' + esc(shard), '<span data-leader="etcd/' + esc(shard) + '">' + esc(a.id) + '</span>', 'term ' + esc(info.term)])
   }
   rows('#ha', ha, (r) => r)
   rows('#failovers', failovers.slice(-10).reverse(), (f) => [esc(new Date(f.time).toLocaleTimeString()), esc(f.component || f.shard), esc((f.from || '—') + ' → ' + (f.to || '—')), esc(f.gapMs) + ' ms'])
@@ -147,6 +148,12 @@ async function chaos(body, method) {
 
 for (const b of document.querySelectorAll('button[data-fault]')) b.addEventListener('click', () => chaos(JSON.parse(b.dataset.fault)))
 $('#heal-all').addEventListener('click', () => chaos(undefined, 'DELETE'))
+// "fail a node": kill the node agents (kubelet and kube-proxy) of a Ready node, picked at random.
+$('#fail-node').addEventListener('click', () => {
+  const ready = (snapshot ? snapshot.nodes : []).filter((n) => n.ready === 'Ready')
+  if (!ready.length) { $('#chaos-result').textContent = 'error: no Ready node to fail'; return }
+  chaos({ kind: 'kill', target: 'node:' + ready[Math.floor(Math.random() * ready.length)].name })
+})
 connect(); pollControl(); followHaEvents()
 </script>
 </body>

@@ -9,6 +9,7 @@ import { createApiClient } from '../../client/api-client.ts'
 import { Informer } from '../../client/informer.ts'
 import { answerQuery } from './answer.ts'
 import { buildRecords, type RecordTable } from './records.ts'
+import { release, takeOver } from '../listeners.ts'
 
 export const create: ActorFactory<DnsArgs> = (ctx, args) => {
   const client = createApiClient(ctx, { apiservers: args.apiservers })
@@ -32,9 +33,9 @@ export const create: ActorFactory<DnsArgs> = (ctx, args) => {
       endpoints.start()
       const udp = ctx.io.udp
       if (udp) {
-        listener = await udp.dnsListen(args.listen, (q, transport) =>
+        listener = await takeOver(ctx.self, () => udp.dnsListen(args.listen, (q, transport) =>
           answerQuery(q, current(), { ttl: args.ttlSeconds, udp: transport === 'udp' }),
-        )
+        ))
         ctx.log.info({ event: 'dns.listening', host: listener.host, port: listener.port }, 'dns.listening')
       }
       await Promise.all([services.waitForSync(), endpoints.waitForSync()])
@@ -46,7 +47,7 @@ export const create: ActorFactory<DnsArgs> = (ctx, args) => {
     async stop() {
       services.stop()
       endpoints.stop()
-      await listener?.close()
+      await release(ctx.self, listener)
     },
   }
 }

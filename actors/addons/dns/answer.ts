@@ -49,6 +49,9 @@ export function answerQuery(query: Uint8Array, table: RecordTable, opts: AnswerO
 function lookup(question: Question, name: string, table: RecordTable, ttl: number): Answer[] | undefined {
   const podIp = podAddress(name, table.domain)
   if (podIp) return question.type === 'A' ? [{ type: 'A', name, ttl, class: 'IN', data: podIp }] : []
+  const alias = table.cname.get(name)
+  // An alias answers every type with its CNAME; the resolver follows it (the target is outside the zone).
+  if (alias) return [{ type: 'CNAME', name, ttl, class: 'IN', data: alias }]
   const known = table.names.has(name) || name === table.domain
   if (!known) return undefined
   switch (question.type as string) {

@@ -1,7 +1,8 @@
 // Cluster DNS records from Services and Endpoints, as the Kubernetes DNS specification lays
 // them out: <svc>.<ns>.svc.<domain> A (ClusterIP, or ready endpoint IPs when headless),
 // _<port>._<proto>.<svc>.<ns>.svc.<domain> SRV for named ports, <hostname>.<svc>.<ns>.svc.<domain>
-// A for endpoints with a hostname (StatefulSet pods), and <a-b-c-d>.<ns>.pod.<domain> A.
+// A for endpoints with a hostname (StatefulSet pods), <a-b-c-d>.<ns>.pod.<domain> A, and a CNAME
+// to spec.externalName for ExternalName services.
 import type { Endpoints, Service } from '../../../protocols/k8s.ts'
 
 export interface SrvTarget {
@@ -13,6 +14,8 @@ export interface RecordTable {
   domain: string
   a: Map<string, string[]>
   srv: Map<string, SrvTarget[]>
+  /** ExternalName services: the name is an alias (CNAME) of spec.externalName. */
+  cname: Map<string, string>
   /** Names that exist (possibly with no record of the asked type: NODATA, not NXDOMAIN). */
   names: Set<string>
 }
@@ -20,7 +23,7 @@ export interface RecordTable {
 const lower = (s: string) => s.toLowerCase()
 
 export function buildRecords(domain: string, services: Service[], endpoints: Endpoints[]): RecordTable {
-  const t: RecordTable = { domain: lower(domain), a: new Map(), srv: new Map(), names: new Set() }
+  const t: RecordTable = { domain: lower(domain), a: new Map(), srv: new Map(), cname: new Map(), names: new Set() }
   const eps = new Map<string, Endpoints>()
   for (const e of endpoints) eps.set(`${e.metadata.namespace}/${e.metadata.name}`, e)
   for (const svc of services) {
@@ -28,6 +31,11 @@ export function buildRecords(domain: string, services: Service[], endpoints: End
     const name = svc.metadata.name ?? ''
     const base = lower(`${name}.${ns}.svc.${t.domain}`)
     addName(t, base)
+    const ext = svc.spec as { type?: string; externalName?: string }
+    if (ext.type === 'ExternalName') {
+      if (ext.externalName) t.cname.set(base, lower(ext.externalName).replace(/\.$/, ''))
+      continue
+    }
     const headless = svc.spec.clusterIP === 'None'
     const ep = eps.get(`${ns}/${name}`)
     const ready = (ep?.subsets ?? []).flatMap((s) => s.addresses ?? [])

@@ -8,6 +8,7 @@ import type { Endpoints, Service } from '../../../protocols/k8s.ts'
 import { R } from '../../../protocols/resources.ts'
 import { createApiClient } from '../../client/api-client.ts'
 import { Informer } from '../../client/informer.ts'
+import { release, takeOver } from '../listeners.ts'
 import { backendTargets, compileRoutes, matchRoute, type Ingress } from './routes.ts'
 
 export const create: ActorFactory<IngressArgs> = (ctx, args) => {
@@ -65,7 +66,8 @@ export const create: ActorFactory<IngressArgs> = (ctx, args) => {
     async start() {
       for (const i of [ingresses, services, endpoints]) i.start()
       if (ctx.io.http) {
-        listener = await ctx.io.http.listen(args.listen, handle)
+        const http = ctx.io.http
+        listener = await takeOver(ctx.self, () => http.listen(args.listen, handle))
         ctx.log.info({ event: 'ingress.listening', host: listener.host, port: listener.port }, 'ingress.listening')
       }
       await Promise.all([ingresses.waitForSync(), services.waitForSync(), endpoints.waitForSync()])
@@ -77,7 +79,7 @@ export const create: ActorFactory<IngressArgs> = (ctx, args) => {
     },
     async stop() {
       for (const i of [ingresses, services, endpoints]) i.stop()
-      await listener?.close()
+      await release(ctx.self, listener)
     },
   }
 }

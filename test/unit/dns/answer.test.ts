@@ -87,3 +87,18 @@ t.test('large UDP answers are truncated with TC set; TCP gets them whole', async
   const tcp = dnsPacket.decode(Buffer.from(answerQuery(q, big, { ttl: 5, udp: false })!))
   t.equal(tcp.answers?.length, 60)
 })
+
+t.test('an ExternalName service answers a CNAME to its external name for any type', async (t) => {
+  const ext = buildRecords('cluster.local', [
+    { metadata: { name: 'search', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'Search.Example.com.' } as Service['spec'] },
+  ], [])
+  for (const type of ['A', 'AAAA', 'SRV']) {
+    const q = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: type as 'A', name: 'search.default.svc.cluster.local' }] })
+    const p = dnsPacket.decode(Buffer.from(answerQuery(new Uint8Array(q), ext, { ttl: 5, udp: true })!)) as Packet & { rcode?: string }
+    t.equal(p.rcode, 'NOERROR', `${type}: NOERROR`)
+    t.same(p.answers?.map((a: Answer) => [a.type, (a as { data: unknown }).data]), [['CNAME', 'search.example.com']], `${type}: CNAME to the external name`)
+  }
+  const q = dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'other.default.svc.cluster.local' }] })
+  const p = dnsPacket.decode(Buffer.from(answerQuery(new Uint8Array(q), ext, { ttl: 5, udp: true })!)) as Packet & { rcode?: string }
+  t.equal(p.rcode, 'NXDOMAIN', 'other names stay unknown')
+})
