@@ -58,6 +58,10 @@ export const create: ActorFactory<ControllerManagerArgs> = (ctx, args): Behaviou
     start() {
       for (const i of all) i.start()
       elector.start()
+      // Ready (standby or active) once every informer cache has synced.
+      void Promise.all(all.map((i) => i.waitForSync())).then(() => {
+        if (!stopped) ctx.report({ ready: true })
+      })
     },
     receive(msg, meta) {
       client.handle(msg, meta)

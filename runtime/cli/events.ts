@@ -2,7 +2,7 @@
 
 /** Event names that make up the HA timeline (`actorkube logs --ha`). */
 export const HA_EVENTS: ReadonlySet<string> = new Set([
-  'raft.leader.elected', 'raft.leader.lost', 'lease.acquired', 'lease.lost', 'lease.renew-failed', 'ha.failover',
+  'raft.leader.elected', 'raft.leader.lost', 'lease.acquired', 'lease.lost', 'lease.renew-failed', 'ha.failover', 'ha.overlap',
   'apiserver.client.failover', 'watch.relisted', 'actor.crashed', 'actor.restarted', 'node.not-ready', 'node.ready',
   'pod.evicted', 'fault.injected', 'fault.healed',
 ])
