@@ -39,8 +39,9 @@ export function statefulPod(set: StatefulSet, ordinal: number, owner: OwnerRefer
   if (set.spec.serviceName) pod.spec.subdomain = set.spec.serviceName
   const volumes = (pod.spec.volumes ?? []) as Array<{ name: string; [k: string]: unknown }>
   for (const t of set.spec.volumeClaimTemplates ?? []) {
-    const v = { name: t.metadata.name, persistentVolumeClaim: { claimName: claimName(t.metadata.name, set.metadata.name ?? '', ordinal) } }
-    const i = volumes.findIndex((x) => x.name === t.metadata.name)
+    const tname = t.metadata.name ?? ''
+    const v = { name: tname, persistentVolumeClaim: { claimName: claimName(tname, set.metadata.name ?? '', ordinal) } }
+    const i = volumes.findIndex((x) => x.name === tname)
     if (i >= 0) volumes[i] = v
     else volumes.push(v)
   }
@@ -70,7 +71,7 @@ export function decideStatefulSet(set: StatefulSet, owned: Pod[], claims: Set<st
     }
     if (!p) {
       for (const t of set.spec.volumeClaimTemplates ?? []) {
-        const cn = claimName(t.metadata.name, setName, i)
+        const cn = claimName(t.metadata.name ?? '', setName, i)
         if (claims.has(cn)) continue
         actions.push({
           type: 'createClaim',
