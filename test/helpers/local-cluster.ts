@@ -1,11 +1,11 @@
 // A whole cluster in the test's own thread, in real time (runtime/local.ts), from a topology:
 // the same actors and args the supervisor would start on worker threads, with real I/O.
-import type { Ctx } from '../../runtime/actor.ts'
+import type { ActorSpec, Ctx } from '../../runtime/actor.ts'
 import { LocalSystem } from '../../runtime/local.ts'
 import { nodeIo } from '../../runtime/io/node-io.ts'
 import type { LogRecord } from '../../runtime/log.ts'
 import { MemDisk } from '../../runtime/sim/mem-disk.ts'
-import { isSupervisorSpec, type ChildSpec, type SupervisorSpec } from '../../runtime/plan.ts'
+import { isSupervisorSpec, type ChildSpec, type ClusterPlan, type SupervisorSpec } from '../../runtime/plan.ts'
 import { parseTopology } from '../../runtime/topology/index.ts'
 import { buildPlan } from '../../actors/plan.ts'
 import { actorKinds } from '../../actors/registry.ts'
@@ -18,31 +18,44 @@ export interface LocalCluster {
   stop(): Promise<void>
 }
 
-function children(s: SupervisorSpec): ChildSpec[] {
-  return s.children.flatMap((c) => (isSupervisorSpec(c) ? children(c) : [c]))
+export function planLeaves(s: SupervisorSpec): ChildSpec[] {
+  return s.children.flatMap((c) => (isSupervisorSpec(c) ? planLeaves(c) : [c]))
 }
 
-export async function startLocalCluster(topologyYaml: string, opts: { printLogs?: boolean } = {}): Promise<LocalCluster> {
-  const topology = parseTopology(topologyYaml, 'test topology')
-  const plan = buildPlan(topology)
+/** A LocalSystem with real I/O whose log records are kept (bounded) and errors printed. */
+export function localSystem(opts: { printLogs?: boolean } = {}): { sys: LocalSystem; logs: LogRecord[] } {
   const logs: LogRecord[] = []
   const sys = new LocalSystem({
     io: nodeIo(),
     onLog: (r) => {
       logs.push(r)
       if (logs.length > 20_000) logs.splice(0, 10_000)
-      if (opts.printLogs || r.level === 'error') console.error(JSON.stringify({ level: r.level, ...r.bindings, msg: r.msg, ...r.obj }))
+      if (opts.printLogs || r.level === 'error' || process.env.ACTORKUBE_TEST_LOGS) console.error(JSON.stringify({ level: r.level, ...r.bindings, msg: r.msg, ...r.obj }))
     },
   })
-  for (const c of children(plan.root)) {
+  return { sys, logs }
+}
+
+/** Spawn every actor of the plan in `sys`; `argsFor` may replace an actor's args. */
+export async function spawnPlan(sys: LocalSystem, plan: ClusterPlan, argsFor: (spec: ActorSpec) => unknown = (s) => s.args): Promise<void> {
+  for (const c of planLeaves(plan.root)) {
     const factory = await actorKinds[c.spec.kind]!()
-    sys.spawn(c.spec.id, (ctx: Ctx) => factory(ctx, c.spec.args), { disk: c.spec.storage ? new MemDisk() : undefined })
+    const args = argsFor(c.spec)
+    sys.spawn(c.spec.id, (ctx: Ctx) => factory(ctx, args), { disk: c.spec.storage ? new MemDisk() : undefined })
   }
-  const apiPort = (i = 0) => {
-    const info = sys.reports.get(`apiserver-${i}`)?.info as Record<string, unknown> | undefined
-    const p = info?.httpPort ?? info?.port
-    if (typeof p !== 'number') throw new Error(`apiserver-${i} has not reported its HTTP port (info: ${JSON.stringify(info)})`)
-    return p
-  }
-  return { sys, apiPort, logs, stop: () => sys.shutdown() }
+}
+
+/** The HTTP port apiserver-<i> reported once listening. */
+export function reportedApiPort(sys: LocalSystem, i = 0): number {
+  const info = sys.reports.get(`apiserver-${i}`)?.info as Record<string, unknown> | undefined
+  const p = info?.httpPort ?? info?.port
+  if (typeof p !== 'number') throw new Error(`apiserver-${i} has not reported its HTTP port (info: ${JSON.stringify(info)})`)
+  return p
+}
+
+export async function startLocalCluster(topologyYaml: string, opts: { printLogs?: boolean } = {}): Promise<LocalCluster> {
+  const plan = buildPlan(parseTopology(topologyYaml, 'test topology'))
+  const { sys, logs } = localSystem(opts)
+  await spawnPlan(sys, plan)
+  return { sys, apiPort: (i = 0) => reportedApiPort(sys, i), logs, stop: () => sys.shutdown() }
 }

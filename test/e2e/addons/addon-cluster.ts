@@ -2,15 +2,11 @@
 // test/helpers/local-cluster.ts) whose nodes run the process runtime, with the chosen add-ons
 // listening on free ports, and optionally a control endpoint handed to the dashboard.
 import type * as Tap from 'tap'
-import type { Ctx } from '../../../runtime/actor.ts'
-import { LocalSystem } from '../../../runtime/local.ts'
-import { nodeIo } from '../../../runtime/io/node-io.ts'
+import type { LocalSystem } from '../../../runtime/local.ts'
 import type { LogRecord } from '../../../runtime/log.ts'
-import { MemDisk } from '../../../runtime/sim/mem-disk.ts'
-import { isSupervisorSpec, type ChildSpec, type SupervisorSpec } from '../../../runtime/plan.ts'
 import { parseTopology } from '../../../runtime/topology/index.ts'
 import { buildPlan } from '../../../actors/plan.ts'
-import { actorKinds } from '../../../actors/registry.ts'
+import { localSystem, planLeaves, reportedApiPort, spawnPlan } from '../../helpers/local-cluster.ts'
 import { kubectlFor, type Kubectl } from '../../helpers/kubectl.ts'
 
 export interface AddonCluster {
@@ -41,10 +37,6 @@ storage: { mode: memory, fsync: false }
 `
 }
 
-function leaves(s: SupervisorSpec): ChildSpec[] {
-  return s.children.flatMap((c) => (isSupervisorSpec(c) ? leaves(c) : [c]))
-}
-
 /**
  * Start the cluster, wait for the API server and the enabled add-ons to report ready, and give
  * back a kubectl bound to it. `sys` is created first and passed to `beforeSpawn`, which may start
@@ -52,30 +44,15 @@ function leaves(s: SupervisorSpec): ChildSpec[] {
  */
 export async function startAddonCluster(t: Tap.Test, yaml: string, opts: { beforeSpawn?: (sys: LocalSystem, actors: Array<{ id: string; thread: string }>) => Promise<string | undefined> } = {}): Promise<AddonCluster> {
   const plan = buildPlan(parseTopology(yaml, 'test topology'))
-  const logs: LogRecord[] = []
-  const sys = new LocalSystem({
-    io: nodeIo(),
-    onLog: (r) => {
-      logs.push(r)
-      if (logs.length > 20_000) logs.splice(0, 10_000)
-      if (r.level === 'error' || process.env.ACTORKUBE_TEST_LOGS) console.error(JSON.stringify({ level: r.level, ...r.bindings, msg: r.msg, ...r.obj }))
-    },
-  })
+  const { sys, logs } = localSystem()
   t.teardown(() => sys.shutdown())
-  const specs = leaves(plan.root)
+  const specs = planLeaves(plan.root)
   const controlUrl = opts.beforeSpawn ? await opts.beforeSpawn(sys, specs.map((c) => ({ id: c.spec.id, thread: c.thread }))) : undefined
-  for (const c of specs) {
-    const factory = await actorKinds[c.spec.kind]!()
-    const args = c.spec.kind === 'dashboard' && controlUrl ? { ...(c.spec.args as object), controlUrl } : c.spec.args
-    sys.spawn(c.spec.id, (ctx: Ctx) => factory(ctx, args), { disk: c.spec.storage ? new MemDisk() : undefined })
-  }
+  await spawnPlan(sys, plan, (spec) => (spec.kind === 'dashboard' && controlUrl ? { ...(spec.args as object), controlUrl } : spec.args))
   const addons = specs.map((c) => c.spec.id).filter((id) => ['dns-0', 'ingress-0', 'dashboard-0'].includes(id))
   const ready = await sys.waitFor(() => ['apiserver-0', ...addons].every((id) => sys.reports.get(id)?.ready === true), 60_000)
   if (!ready) throw new Error(`cluster not ready: ${JSON.stringify([...sys.reports])} crashes: ${JSON.stringify(sys.crashes)}`)
-  const info = sys.reports.get('apiserver-0')?.info as Record<string, unknown> | undefined
-  const port = info?.httpPort ?? info?.port
-  if (typeof port !== 'number') throw new Error(`apiserver-0 reported no HTTP port: ${JSON.stringify(info)}`)
-  const k = await kubectlFor(port)
+  const k = await kubectlFor(reportedApiPort(sys))
   t.teardown(() => k.cleanup())
   const addonInfo = (id: string) => (sys.reports.get(id)?.info ?? {}) as Record<string, unknown>
   return { sys, k, logs, addonInfo }
