@@ -11,6 +11,8 @@ import { ApiError, ApiUnavailableError, statusOf } from './errors.ts'
 import type { ApiClient, ClientOptions, WatchCallbacks, WatchHandle } from './types.ts'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 2000
+/** A bookmark watch silent this long is presumed lost (its instance restarted) and ended. */
+export const DEFAULT_WATCH_SILENCE_MS = 15_000
 const ENDED_KEPT = 1024
 
 interface ActiveWatch {
@@ -18,6 +20,9 @@ interface ActiveWatch {
   server: string
   cb: WatchCallbacks
   ended: boolean
+  /** Asked for bookmarks: the server sends something every few seconds while it holds the watch. */
+  bookmarks: boolean
+  heard: number
 }
 
 const stopMsg = (watchId: string): ApiWatchStop => ({ type: 'api.watch.stop', watchId })
@@ -31,6 +36,7 @@ class Client implements ApiClient {
   private idx = 0
   private readonly servers: string[]
   private readonly timeoutMs: number
+  private readonly silenceMs: number
   private readonly watches = new Map<string, ActiveWatch>()
   private readonly lastHeard = new Map<string, number>()
   private checking = false
@@ -41,6 +47,7 @@ class Client implements ApiClient {
     if (opts.apiservers.length === 0) throw new ApiUnavailableError([])
     this.servers = [...opts.apiservers]
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    this.silenceMs = opts.watchSilenceMs ?? DEFAULT_WATCH_SILENCE_MS
   }
 
   get current(): string {
@@ -58,6 +65,7 @@ class Client implements ApiClient {
         this.ctx.send(meta.from, stopMsg(m.watchId))
         return true
       }
+      w.heard = this.ctx.now()
       for (const ev of m.events) {
         if (w.ended) break
         w.cb.onEvent(ev)
@@ -113,7 +121,7 @@ class Client implements ApiClient {
 
   watch(ref: ResourceRef, namespace: string | undefined, opts: ListOptions & { allowWatchBookmarks?: boolean }, cb: WatchCallbacks): WatchHandle {
     const id = `w-${this.ctx.newId()}`
-    const w: ActiveWatch = { id, server: this.current, cb, ended: false }
+    const w: ActiveWatch = { id, server: this.current, cb, ended: false, bookmarks: opts.allowWatchBookmarks === true, heard: this.ctx.now() }
     this.watches.set(id, w)
     const req: ApiWatch = { type: 'api.watch', ...ref, namespace, watchId: id, ...opts }
     void this.startWatch(w, req)
@@ -169,19 +177,42 @@ class Client implements ApiClient {
         await this.ctx.sleep(this.timeoutMs)
         const servers = new Set([...this.watches.values()].map((w) => w.server))
         await Promise.all([...servers].map((s) => this.probe(s)))
+        this.endSilentWatches()
       }
       this.checking = false
     })()
   }
 
+  /**
+   * An instance that crashed and came back answers pings but no longer holds the watches it
+   * served: a bookmark watch that has heard nothing for silenceMs is ended, and its owner
+   * resumes it from its last resourceVersion.
+   */
+  private endSilentWatches(): void {
+    const now = this.ctx.now()
+    for (const w of [...this.watches.values()]) {
+      if (!w.bookmarks || now - w.heard < this.silenceMs) continue
+      this.ctx.log.warn({ event: 'apiserver.client.watch-silent', server: w.server, watchId: w.id, silentMs: now - w.heard }, 'watch silent, ending it')
+      this.ctx.send(w.server, stopMsg(w.id))
+      this.end(w, { gone: false })
+    }
+  }
+
   private async probe(server: string): Promise<void> {
     const heard = this.lastHeard.get(server) ?? 0
     if (this.ctx.now() - heard < this.timeoutMs) return
+    let alive: boolean
     try {
-      await this.ctx.ask(server, { type: 'api.ping' }, { timeoutMs: this.timeoutMs })
-      this.lastHeard.set(server, this.ctx.now())
+      const r = await this.ctx.ask<ApiReply>(server, { type: 'api.ping' }, { timeoutMs: this.timeoutMs })
+      // A not-ready instance (restarting, cut off from etcd) is not serving its watches.
+      alive = r.code < 300
     } catch (e) {
       if (errorCode(e) !== 'ASK_TIMEOUT') throw e
+      alive = false
+    }
+    if (alive) {
+      this.lastHeard.set(server, this.ctx.now())
+    } else {
       this.failover(server)
       for (const w of [...this.watches.values()]) {
         if (w.server === server) {

@@ -40,4 +40,6 @@ export interface ClientOptions {
   apiservers: string[]
   /** Per-request timeout before failing over (ms). */
   requestTimeoutMs?: number
+  /** A watch that asked for bookmarks and has heard nothing this long is ended (default 15 s). */
+  watchSilenceMs?: number
 }
