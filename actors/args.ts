@@ -38,6 +38,8 @@ export interface ApiServerArgs {
   /** Events kept per kind in the watch cache. */
   watchCacheSize: number
   requestTimeoutMs: number
+  /** Tolerations of the not-ready/unreachable taints added to new pods (s); default 300. */
+  defaultTolerationSeconds?: number
 }
 
 export interface ComponentArgs {

@@ -46,11 +46,18 @@ export function defaultPodSpec(s: Obj): void {
     if (v.secret) setIf(v.secret, 'defaultMode', 420)
     if (v.emptyDir === null) v.emptyDir = {}
   }
-  // Tolerations kube-apiserver's DefaultTolerationSeconds admission adds.
+}
+
+/**
+ * kube-apiserver's DefaultTolerationSeconds admission: a pod being created tolerates the
+ * not-ready and unreachable NoExecute taints for `seconds` (300 by default), unless it says
+ * otherwise. Pods only, at creation (not templates).
+ */
+export function addDefaultTolerations(s: Obj, seconds = 300): void {
   const tol: Obj[] = s.tolerations ?? []
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     if (!tol.some((t) => t.key === key && (t.effect === 'NoExecute' || t.effect === undefined))) {
-      tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 })
+      tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds })
     }
   }
   s.tolerations = tol

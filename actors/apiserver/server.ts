@@ -11,7 +11,7 @@ import { KvClient, decode, encode, listPrefix, objectKey, resourceOfKey } from '
 import { WatchCache, type CachedEvent } from './watch-cache.ts'
 import { ServiceCidr, ipKey, IP_KEY_PREFIX } from './clusterip.ts'
 import { parseFieldSelector, parseLabelSelector, matchFields, matchLabels, type Selector } from './selectors.ts'
-import { applyDefaults } from './defaults.ts'
+import { addDefaultTolerations, applyDefaults } from './defaults.ts'
 import { validate } from './validation.ts'
 import { applyPatch } from './patch/index.ts'
 import { deepEqual, forStorage, generateSuffix, newUid, timestamp, toScale, typeMeta, withRv } from './objects.ts'
@@ -395,6 +395,7 @@ export class ApiServer implements ApiServerCore {
     // follow), except for Nodes, which the kubelet registers with their status.
     if (ki.subresources.includes('status') && ki.plural !== 'nodes') delete obj.status
     this.check(ki, obj, fieldValidation, true)
+    if (ki.plural === 'pods') addDefaultTolerations((obj as { spec: Record<string, unknown> }).spec, this.args.defaultTolerationSeconds)
     return obj
   }
 

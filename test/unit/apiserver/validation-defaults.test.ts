@@ -1,6 +1,6 @@
 import t from 'tap'
 import { validate } from '../../../actors/apiserver/validation.ts'
-import { applyDefaults } from '../../../actors/apiserver/defaults.ts'
+import { addDefaultTolerations, applyDefaults } from '../../../actors/apiserver/defaults.ts'
 import type { KObject } from '../../../protocols/k8s.ts'
 
 const podObj = (spec: Record<string, unknown>, name = 'web'): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec })
@@ -50,7 +50,12 @@ t.test('defaults as kube-apiserver applies them', async (t) => {
   t.equal(s.containers[0].terminationMessagePath, '/dev/termination-log')
   t.equal(s.containers[0].terminationMessagePolicy, 'File')
   t.equal(s.containers[0].ports[0].protocol, 'TCP')
+  t.equal(s.tolerations, undefined, 'default tolerations are admission, not defaulting')
+  addDefaultTolerations(s)
   t.ok(s.tolerations.some((x: any) => x.key === 'node.kubernetes.io/not-ready' && x.tolerationSeconds === 300))
+  const own = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 }] } as Record<string, any>
+  addDefaultTolerations(own, 10)
+  t.same(own.tolerations.map((x: any) => [x.key, x.tolerationSeconds]), [['node.kubernetes.io/unreachable', 5], ['node.kubernetes.io/not-ready', 10]], 'a pod that says otherwise keeps its own; the configured default fills the rest')
   t.equal((p.status as any).qosClass, 'BestEffort')
 
   const svc: KObject = { metadata: { name: 's' }, spec: { ports: [{ port: 8080 }, { port: 53, protocol: 'UDP', targetPort: 'dns' }] } }

@@ -66,6 +66,7 @@ t.test('args: etcd, apiserver, scheduler, controller-manager', async (t) => {
     serviceCIDR: '127.100.0.0/20',
     watchCacheSize: 200,
     requestTimeoutMs: 30_000,
+    defaultTolerationSeconds: 60,
     http: { host: '127.0.0.1', port: 17002 },
     tokens: topo.tokens,
   })
