@@ -5,7 +5,7 @@ import t from 'tap'
 import { chaosRun } from './chaos-run.ts'
 
 const single = process.env.SEED
-const runs = single ? 1 : Number(process.env.ETCD_SIM_RUNS ?? 100)
+const runs = single ? 1 : Number(process.env.ETCD_SIM_RUNS ?? 50)
 const first = single ? Number(single) : Number(process.env.ETCD_SIM_FIRST ?? 1)
 
 t.setTimeout(Math.max(300_000, runs * 5_000))
