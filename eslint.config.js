@@ -39,6 +39,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', ...forbiddenProps],
       '@typescript-eslint/no-restricted-imports': ['error', { paths: forbiddenModules.map((m) => ({ ...m, allowTypeImports: true })) }],
       'no-new-func': 'error',
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use new Date(ctx.now()): the simulator controls time.' }],
     },
   },
   {
