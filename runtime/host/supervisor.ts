@@ -7,7 +7,7 @@ import { Piscina } from 'piscina'
 import type { Logger as PinoLogger } from 'pino'
 import type { ActorReport, Address, Message } from '../actor.ts'
 import { ActorCell, type CellHost, type Envelope } from '../cell.ts'
-import type { ChildSpec, ClusterPlan } from '../plan.ts'
+import { isSupervisorSpec, type ChildSpec, type ClusterPlan } from '../plan.ts'
 import { decide } from '../supervisor/decide.ts'
 import { backoffDelay } from '../supervisor/backoff.ts'
 import { SupervisionTree } from '../supervisor/tree.ts'
@@ -213,14 +213,35 @@ export class Supervisor extends EventEmitter {
     if (this.hangTimer) clearInterval(this.hangTimer)
     for (const a of this.actors.values()) if (a.timer) clearTimeout(a.timer)
     if (this.standbyTimer) clearTimeout(this.standbyTimer)
-    const tasks = [...this.standby, ...[...this.threadRecs.values()].flatMap((t) => (t.task ? [t.task] : []))]
-    await Promise.all(tasks.map((task) => this.endTask(task)))
+    // Stop in reverse start order, one top-level group at a time (in the cluster plan: add-ons
+    // and node agents, then controllers, then apiservers, then etcd), so that actors stopping
+    // gracefully can still reach what they depend on (a leader releasing its lease).
+    for (const wave of this.stopWaves()) await Promise.all(wave.map((task) => this.endTask(task)))
+    await Promise.all(this.standby.map((task) => this.endTask(task)))
     for (const t of this.threadRecs.values()) t.state = 'stopped'
     for (const a of this.actors.values()) if (a.state !== 'failed') a.state = 'stopped'
     this.cell.kill()
     await this.pool?.destroy()
     this.pool = undefined
     this.event('info', 'supervisor.stopped', {})
+  }
+
+  /** Running host tasks grouped by the top-level plan group of their earliest actor, last group first. */
+  private stopWaves(): HostTask[][] {
+    const rank = new Map<string, number>()
+    this.plan.root.children.forEach((c, i) => {
+      for (const id of this.tree.actorsUnder(isSupervisorSpec(c) ? c.id : c.spec.id)) rank.set(id, i)
+    })
+    const waves = new Map<number, HostTask[]>()
+    for (const t of this.threadRecs.values()) {
+      if (!t.task) continue
+      let r = Number.POSITIVE_INFINITY
+      for (const a of this.actors.values()) if (a.child.thread === t.name) r = Math.min(r, rank.get(a.id) ?? 0)
+      const wave = waves.get(r) ?? []
+      wave.push(t.task)
+      waves.set(r, wave)
+    }
+    return [...waves.entries()].sort(([a], [b]) => b - a).map(([, tasks]) => tasks)
   }
 
   // ---- threads -------------------------------------------------------------------------

@@ -55,6 +55,7 @@ async function stop(t: Tap.Test, up: Up): Promise<void> {
   const code = await Promise.race([up.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))])
   t.equal(code, 0, `Ctrl-C stops cleanly with exit code 0:\n${up.output().slice(-2000)}`)
   t.match(up.output(), /actorkube: stopped/)
+  t.notMatch(up.output(), /lease release failed/, 'components stop before the apiservers, so leaders release their leases')
 }
 
 t.test('up, apply, Ctrl-C, up again from the same data dir: the cluster resumes with its objects', { timeout: 420_000 }, async (t) => {
