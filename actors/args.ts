@@ -1,5 +1,6 @@
 // The arguments each component's actor receives from the cluster plan (actors/plan.ts builds
 // them from the topology). Times are in milliseconds.
+import type { ResolvedNode } from '../runtime/topology/index.ts'
 
 export interface LeaseTimings {
   leaseDurationMs: number
@@ -63,16 +64,8 @@ export interface ControllerManagerArgs extends ComponentArgs {
   resyncMs: number
 }
 
-export interface NodeConfig {
-  name: string
-  capacity: { cpu: string; memory: string; pods: string }
-  labels: Record<string, string>
-  taints: Array<{ key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }>
-  /** e.g. '127.244.3.0/24' */
-  podCIDR: string
-  /** Default runtime for pods without spec.runtimeClassName. */
-  runtime: 'sim' | 'process'
-}
+/** One node of the topology, as the topology resolves it (a podCIDR of its own, defaults filled in). */
+export type NodeConfig = ResolvedNode
 
 export interface KubeletArgs extends ComponentArgs {
   node: NodeConfig
