@@ -41,6 +41,8 @@ export interface ApiServerArgs {
   requestTimeoutMs: number
   /** Tolerations of the not-ready/unreachable taints added to new pods (s); default 300. */
   defaultTolerationSeconds?: number
+  /** Where clients reach the API (the load balancer): the `kubernetes` Service's endpoint. */
+  advertise?: { host: string; port: number }
 }
 
 export interface ComponentArgs {

@@ -76,6 +76,7 @@ export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
       requestTimeoutMs: a.requestTimeoutMs,
       // Pods tolerate an unreachable node for the topology's eviction timeout.
       defaultTolerationSeconds: Math.max(1, Math.round(t.controllerManager.podEvictionTimeoutMs / 1000)),
+      advertise: { host: a.http.host, port: a.http.port },
     }
     if (!sim) args.http = { host: a.http.host, port: a.http.instancePortBase > 0 ? a.http.instancePortBase + i : 0 }
     if (t.tokens) args.tokens = t.tokens.map((x) => ({ ...x, groups: [...x.groups] }))

@@ -137,6 +137,8 @@ export interface ApiReply {
   type: 'api.reply'
   code: number
   body: KObject | Status
+  /** Warnings for the client (unknown fields under fieldValidation=Warn), sent as Warning headers. */
+  warnings?: string[]
 }
 
 /** Readiness probe between components and API servers. */

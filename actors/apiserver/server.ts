@@ -20,6 +20,11 @@ import {
   successStatus, toStatus, unavailable,
 } from './errors.ts'
 
+/** The reply with the request's warnings (each once), as the Warning header carries them. */
+function withWarnings(reply: ApiReply, warnings: string[]): ApiReply {
+  return warnings.length > 0 ? { ...reply, warnings: [...new Set(warnings)] } : reply
+}
+
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
 /** Kinds an update may create when the object is missing (AllowCreateOnUpdate in kube-apiserver). */
@@ -100,9 +105,45 @@ export class ApiServer implements ApiServerCore {
         await this.ctx.sleep(200)
       }
     }
+    await this.ensureKubernetesService()
     if (this.stopped) return
     this.isReady = true
     this.ctx.log.info({ shards: this.kv.shards() }, 'apiserver ready')
+  }
+
+  /**
+   * The `kubernetes` Service in `default` on the range's reserved first address, and its
+   * Endpoints naming where the API is served, as every kube-apiserver keeps them.
+   */
+  private async ensureKubernetesService(): Promise<void> {
+    const at = this.args.advertise ?? { host: '127.0.0.1', port: 6443 }
+    const meta = { name: 'kubernetes', namespace: 'default' }
+    const calls: ApiCall[] = [
+      {
+        type: 'api.create', group: '', version: 'v1', resource: 'services', namespace: 'default',
+        body: {
+          apiVersion: 'v1', kind: 'Service',
+          metadata: { ...meta, labels: { component: 'apiserver', provider: 'kubernetes' } },
+          spec: { type: 'ClusterIP', clusterIP: this.cidr.first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: at.port }], sessionAffinity: 'None' },
+        },
+      },
+      {
+        type: 'api.update', group: '', version: 'v1', resource: 'endpoints', namespace: 'default', name: 'kubernetes',
+        body: {
+          apiVersion: 'v1', kind: 'Endpoints',
+          metadata: { ...meta, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+          subsets: [{ addresses: [{ ip: at.host }], ports: [{ name: 'https', port: at.port, protocol: 'TCP' }] }],
+        },
+      },
+    ]
+    for (const call of calls) {
+      for (let attempt = 0; attempt < 50 && !this.stopped; attempt++) {
+        const r = await this.handle(call)
+        if (r.code < 300 || r.code === 409) break
+        this.ctx.log.warn({ resource: call.resource, code: r.code }, 'kubernetes service bootstrap failed')
+        await this.ctx.sleep(200)
+      }
+    }
   }
 
   stop(): void {
@@ -237,12 +278,13 @@ export class ApiServer implements ApiServerCore {
   private async dispatch(req: ApiCall): Promise<ApiReply> {
     if (req.resource === 'bindings' && req.type === 'api.create') return this.bind(req, req.body.metadata.name ?? '', req.body)
     const ki = this.kind(req)
+    const warnings: string[] = []
     switch (req.type) {
       case 'api.get': return this.get(ki, req)
       case 'api.list': return this.list(ki, req)
-      case 'api.create': return this.create(ki, req)
-      case 'api.update': return this.update(ki, req)
-      case 'api.patch': return this.patch(ki, req)
+      case 'api.create': return withWarnings(await this.create(ki, req, warnings), warnings)
+      case 'api.update': return withWarnings(await this.update(ki, req, warnings), warnings)
+      case 'api.patch': return withWarnings(await this.patch(ki, req, warnings), warnings)
       case 'api.delete': return this.delete(ki, req)
       case 'api.deletecollection': return this.deleteCollection(ki, req)
       default: throw badRequest(`unknown request ${(req as { type: string }).type}`)
@@ -377,7 +419,7 @@ export class ApiServer implements ApiServerCore {
 
   // ---- create ----
 
-  private prepareNew(ki: KindInfo, body: KObject, ns: string | undefined, fieldValidation: string | undefined): KObject {
+  private prepareNew(ki: KindInfo, body: KObject, ns: string | undefined, fieldValidation: string | undefined, warnings: string[]): KObject {
     if (!body || typeof body !== 'object' || !body.metadata || typeof body.metadata !== 'object') {
       throw badRequest(`${ki.kind} in body is invalid: metadata is required`)
     }
@@ -394,19 +436,23 @@ export class ApiServer implements ApiServerCore {
     // Status is the controllers' to write: a create starts from an empty one (its defaults
     // follow), except for Nodes, which the kubelet registers with their status.
     if (ki.subresources.includes('status') && ki.plural !== 'nodes') delete obj.status
-    this.check(ki, obj, fieldValidation, true)
+    this.check(ki, obj, fieldValidation, true, warnings)
     if (ki.plural === 'pods') addDefaultTolerations((obj as { spec: Record<string, unknown> }).spec, this.args.defaultTolerationSeconds)
     return obj
   }
 
-  /** Defaults, then validation; Strict refuses unknown fields with their paths. */
-  private check(ki: KindInfo, obj: KObject, fieldValidation: string | undefined, defaults: boolean): void {
+  /**
+   * Defaults, then validation. Unknown fields: Strict refuses them with their paths, Warn (the
+   * default) names each in `warnings` (the Warning header), Ignore passes them silently.
+   */
+  private check(ki: KindInfo, obj: KObject, fieldValidation: string | undefined, defaults: boolean, warnings: string[] = []): void {
     if (defaults) applyDefaults(ki.plural, obj)
     const v = validate(ki.plural, obj, ki.namespaced)
     if (fieldValidation === 'Strict' && v.unknownFields.length > 0) {
       throw badRequest(`strict decoding error: ${v.unknownFields.map((f) => `unknown field "${f}"`).join(', ')}`,
         v.unknownFields.map((f) => ({ reason: 'FieldValueInvalid', field: f, message: `unknown field "${f}"` })))
     }
+    if (fieldValidation !== 'Ignore') for (const f of v.unknownFields) warnings.push(`unknown field "${f}"`)
     if (v.causes.length > 0) throw invalid(this.who(ki, obj.metadata.name), v.causes, ki.kind)
   }
 
@@ -421,14 +467,14 @@ export class ApiServer implements ApiServerCore {
     }
   }
 
-  private async create(ki: KindInfo, req: ApiCreate): Promise<ApiReply> {
+  private async create(ki: KindInfo, req: ApiCreate, warnings: string[] = []): Promise<ApiReply> {
     if (req.subresource) {
       if (ki.plural === 'pods' && req.subresource === 'binding') return this.bind(req, req.name ?? '', req.body)
       if (ki.plural === 'pods' && req.subresource === 'eviction') return this.evict(ki, req)
       throw methodNotAllowed(`create is not supported on ${ki.plural}/${req.subresource}`)
     }
     const ns = this.ns(ki, req.namespace, true)
-    const obj = this.prepareNew(ki, req.body, ns, req.fieldValidation)
+    const obj = this.prepareNew(ki, req.body, ns, req.fieldValidation, warnings)
     const name = obj.metadata.name!
     await this.checkNamespace(ki, ns, name)
     const meta = obj.metadata
@@ -467,7 +513,8 @@ export class ApiServer implements ApiServerCore {
       return this.insert(ki, obj)
     }
     const requested = spec.clusterIP || spec.clusterIPs?.[0]
-    if (requested && !this.cidr.usable(requested)) {
+    const reserved = requested === this.cidr.first && obj.metadata.namespace === 'default' && obj.metadata.name === 'kubernetes'
+    if (requested && !reserved && !this.cidr.usable(requested)) {
       throw invalid(this.who(ki, obj.metadata.name), [{ reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Invalid value: ["${requested}"]: failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.args.serviceCIDR}` }], ki.kind)
     }
     const shard = this.kv.shardFor(ki.plural)
@@ -541,7 +588,7 @@ export class ApiServer implements ApiServerCore {
   }
 
   /** The object an update of `live` with `body` stores (subresource rules, immutable fields, generation). */
-  private merged(ki: KindInfo, live: KObject, body: KObject, subresource: string | undefined, fieldValidation: string | undefined): KObject {
+  private merged(ki: KindInfo, live: KObject, body: KObject, subresource: string | undefined, fieldValidation: string | undefined, warnings: string[]): KObject {
     const name = live.metadata.name
     if (body.metadata?.name !== undefined && body.metadata.name !== name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`)
     if (ki.namespaced && body.metadata?.namespace !== undefined && body.metadata.namespace !== live.metadata.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
@@ -581,7 +628,7 @@ export class ApiServer implements ApiServerCore {
       if (m.generateName === undefined && lm.generateName !== undefined) m.generateName = lm.generateName
       if (ki.plural === 'namespaces' && live.metadata.deletionTimestamp) (next.spec as Record<string, unknown>) = structuredClone(live.spec) as Record<string, unknown>
     }
-    this.check(ki, next, subresource ? undefined : fieldValidation, true)
+    this.check(ki, next, subresource ? 'Ignore' : fieldValidation, true, warnings)
     this.immutables(ki, live, next)
     if (ki.hasSpec && !deepEqual(live.spec, next.spec)) next.metadata.generation = (live.metadata.generation ?? 0) + 1
     return next
@@ -626,13 +673,13 @@ export class ApiServer implements ApiServerCore {
     return stored ? ok(typeMeta(ki, stored)) : undefined
   }
 
-  private async update(ki: KindInfo, req: ApiUpdate): Promise<ApiReply> {
+  private async update(ki: KindInfo, req: ApiUpdate, warnings: string[] = []): Promise<ApiReply> {
     const ns = this.ns(ki, req.namespace, true)
     const live = await this.read(ki, ns, req.name)
     if (!live) {
       if (!req.subresource && CREATE_ON_UPDATE.has(ki.plural)) {
         const body = { ...req.body, metadata: { ...req.body.metadata, name: req.body.metadata?.name ?? req.name } }
-        return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldValidation: req.fieldValidation })
+        return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldValidation: req.fieldValidation }, warnings)
       }
       throw notFound(this.who(ki, req.name))
     }
@@ -640,13 +687,13 @@ export class ApiServer implements ApiServerCore {
     if (rv !== undefined && rv !== '' && rv !== live.obj.metadata.resourceVersion) {
       throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
     }
-    const next = this.merged(ki, live.obj, req.body, req.subresource, req.fieldValidation)
+    const next = this.merged(ki, live.obj, req.body, req.subresource, req.fieldValidation, warnings)
     const r = await this.commit(ki, live, next)
     if (!r) throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
     return req.subresource === 'scale' ? ok(toScale(r.body as KObject)) : r
   }
 
-  private async patch(ki: KindInfo, req: ApiPatch): Promise<ApiReply> {
+  private async patch(ki: KindInfo, req: ApiPatch, warnings: string[] = []): Promise<ApiReply> {
     const ns = this.ns(ki, req.namespace, true)
     for (let attempt = 0; attempt < 8; attempt++) {
       const live = await this.read(ki, ns, req.name)
@@ -654,7 +701,7 @@ export class ApiServer implements ApiServerCore {
         if (req.patchType === 'apply' && !req.subresource) {
           const body = structuredClone(req.patch) as KObject
           body.metadata = { ...(body.metadata ?? {}), name: req.name }
-          return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldManager: req.fieldManager, fieldValidation: req.fieldValidation })
+          return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldManager: req.fieldManager, fieldValidation: req.fieldValidation }, warnings)
         }
         throw notFound(this.who(ki, req.name))
       }
@@ -664,7 +711,7 @@ export class ApiServer implements ApiServerCore {
       const rv = patched.metadata.resourceVersion
       const pinned = rv !== undefined && rv !== live.obj.metadata.resourceVersion
       if (pinned) throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
-      const next = this.merged(ki, live.obj, patched, req.subresource, req.fieldValidation)
+      const next = this.merged(ki, live.obj, patched, req.subresource, req.fieldValidation, warnings)
       const r = await this.commit(ki, live, next)
       if (r) return req.subresource === 'scale' ? ok(toScale(r.body as KObject)) : r
       if (hasRvPrecondition(req.patch)) break

@@ -152,6 +152,8 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
 
   function writeReply(res: Res, reply: ApiReply, info: KindInfo, table: { plural: string; include: ReturnType<typeof parseIncludeObject> } | undefined): void {
     const b = reply.body as unknown
+    // RFC 7234 warn-code 299 with the text quoted, as kube-apiserver sends them (kubectl prints them).
+    if (reply.warnings?.length) res.setHeader('Warning', reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`))
     if (isStatus(b)) return sendJson(res, reply.code, b)
     const obj = b as KObject & { items?: KObject[] }
     if (table && reply.code === 200) {

@@ -94,6 +94,9 @@ t.test('dig and a pod resolve cluster names through the DNS add-on', { timeout: 
     const podName = `${(ready[0] as string).replaceAll('.', '-')}.default.pod.cluster.local`
     t.same(answers(await dig(dns, podName, 'A', [...extra, '+noall', '+answer'])).map((r) => r[3]), [ready[0]], `${transport}: pod A record`)
 
+    const api = answers(await dig(dns, 'kubernetes.default.svc.cluster.local', 'A', [...extra, '+noall', '+answer']))
+    t.same(api.map((r) => r[3]), ['127.96.0.1'], `${transport}: the kubernetes Service answers on the range's first address`)
+
     const nx = await dig(dns, 'nope.default.svc.cluster.local', 'A', extra)
     t.match(nx, /status: NXDOMAIN/, `${transport}: NXDOMAIN for an unknown service`)
     t.match(nx, /flags: qr aa/, `${transport}: the answer is authoritative`)

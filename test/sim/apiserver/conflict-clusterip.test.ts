@@ -86,3 +86,19 @@ t.test('ClusterIPs: unique across two API servers and a restart, released on del
   const ch = await call(sim, c, 'apiserver-1', { type: 'api.patch', ...core('services'), namespace: 'default', name: 'again', patchType: 'merge', patch: { spec: { clusterIP: '127.96.9.9' } } })
   t.equal(ch.code, 422, 'clusterIP is immutable')
 })
+
+t.test('the kubernetes Service holds the range\'s first address and its Endpoints name the API', async (t) => {
+  const { sim } = await cluster(seed + 7, 2)
+  const c = sim.client('client-k')
+  const svc = await call(sim, c, 'apiserver-1', { type: 'api.get', ...core('services'), namespace: 'default', name: 'kubernetes' })
+  t.equal(svc.code, 200)
+  const spec = (svc.body as KObject).spec as { clusterIP: string; ports: Array<{ name: string; port: number; targetPort: number }> }
+  t.equal(spec.clusterIP, '127.96.0.1')
+  t.same(spec.ports.map((p) => [p.name, p.port, p.targetPort]), [['https', 443, 6443]])
+  const ep = await call(sim, c, 'apiserver-0', { type: 'api.get', ...core('endpoints'), namespace: 'default', name: 'kubernetes' })
+  t.same((ep.body as unknown as { subsets: unknown }).subsets, [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }])
+  const taken = await call(sim, c, 'apiserver-0', { type: 'api.create', ...core('services'), namespace: 'default', body: { metadata: { name: 'other' }, spec: { clusterIP: '127.96.0.1', ports: [{ port: 80 }] } } })
+  t.equal(taken.code, 422, 'the reserved address is not handed to another Service')
+  const list = await call(sim, c, 'apiserver-0', { type: 'api.list', ...core('services'), namespace: 'default' })
+  t.same((list.body as unknown as { items: KObject[] }).items.map((s) => s.metadata.name), ['kubernetes'], 'two apiservers bootstrap one Service')
+})
