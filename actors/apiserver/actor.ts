@@ -7,6 +7,8 @@ import type { ApiReply, ApiRequest, ApiWatch, ApiWatchClosed, ApiWatchEvents, Wa
 import type { Status } from '../../protocols/k8s.ts'
 import type { KvWatchCanceled, KvWatchEvents } from '../../protocols/kv.ts'
 import { ApiServer, type ApiServerOptions } from './server.ts'
+import { parseAddress } from '../../runtime/address.ts'
+import type { ApiCall } from './types.ts'
 import { successStatus, toStatus, tooManyRequests, unavailable } from './errors.ts'
 import { startHttpGateway, type Gateway } from './http/gateway.ts'
 
@@ -26,6 +28,15 @@ interface ActiveWatch {
 
 export interface ApiServerActorOptions extends ApiServerOptions {
   maxUnacked?: number
+}
+
+const MANAGERS: Record<string, string> = { scheduler: 'kube-scheduler', 'controller-manager': 'kube-controller-manager', kubelet: 'kubelet', 'kube-proxy': 'kube-proxy' }
+
+/** In-cluster writes name their component as field manager, as client-go's user agent does. */
+function withManager(req: ApiCall, from: string): ApiCall {
+  if ((req.type !== 'api.update' && req.type !== 'api.patch') || req.fieldManager) return req
+  const role = parseAddress(from).role
+  return { ...req, fieldManager: MANAGERS[role] ?? (role === 'other' || role === 'client' ? from : role) }
 }
 
 export function createApiServer(opts: ApiServerActorOptions = {}): ActorFactory<ApiServerArgs> {
@@ -141,7 +152,7 @@ export function createApiServer(opts: ApiServerActorOptions = {}): ActorFactory<
           case 'api.delete': case 'api.deletecollection': {
             let reply: ApiReply
             try {
-              reply = await server.handle(req)
+              reply = await server.handle(withManager(req, meta.from))
             } catch (err) {
               const st = toStatus(err)
               reply = { type: 'api.reply', code: st.code, body: st }

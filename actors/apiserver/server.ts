@@ -14,6 +14,7 @@ import { parseFieldSelector, parseLabelSelector, matchFields, matchLabels, type 
 import { addDefaultTolerations, applyDefaults } from './defaults.ts'
 import { validate } from './validation.ts'
 import { applyPatch } from './patch/index.ts'
+import { recordWrite, serverSideApply } from './patch/managed-fields.ts'
 import { deepEqual, forStorage, generateSuffix, newUid, timestamp, toScale, typeMeta, withRv } from './objects.ts'
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, gone, internal, invalid, methodNotAllowed, notFound,
@@ -467,7 +468,7 @@ export class ApiServer implements ApiServerCore {
     }
   }
 
-  private async create(ki: KindInfo, req: ApiCreate, warnings: string[] = []): Promise<ApiReply> {
+  private async create(ki: KindInfo, req: ApiCreate, warnings: string[] = [], operation: 'Apply' | 'Update' = 'Update'): Promise<ApiReply> {
     if (req.subresource) {
       if (ki.plural === 'pods' && req.subresource === 'binding') return this.bind(req, req.name ?? '', req.body)
       if (ki.plural === 'pods' && req.subresource === 'eviction') return this.evict(ki, req)
@@ -484,7 +485,8 @@ export class ApiServer implements ApiServerCore {
     delete meta.resourceVersion
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
-    if (req.fieldManager) meta.managedFields = [{ manager: req.fieldManager, operation: 'Update', apiVersion: obj.apiVersion, time: meta.creationTimestamp }]
+    delete meta.managedFields
+    if (req.fieldManager) recordWrite(undefined, obj, { manager: req.fieldManager, operation, apiVersion: obj.apiVersion, time: meta.creationTimestamp })
     if (req.dryRun) return { type: 'api.reply', code: 201, body: obj }
     if (ki.plural === 'services') return this.createService(ki, obj)
     return this.insert(ki, obj)
@@ -634,6 +636,23 @@ export class ApiServer implements ApiServerCore {
     return next
   }
 
+  /**
+   * managedFields of a write that is not an apply: the stored ones, unless the body clears them
+   * with an empty list; fields the write changed go to its manager. Objects that track no
+   * ownership (made by in-cluster components, which name no field manager) stay without it.
+   */
+  private recordOwnership(live: KObject, next: KObject, body: KObject, manager: string | undefined, subresource: string | undefined): void {
+    const sent = body?.metadata?.managedFields
+    if (Array.isArray(sent) && sent.length === 0) {
+      delete next.metadata.managedFields
+      return
+    }
+    if (live.metadata.managedFields === undefined) delete next.metadata.managedFields
+    else next.metadata.managedFields = structuredClone(live.metadata.managedFields)
+    if (live.metadata.managedFields === undefined || subresource === 'status') return
+    recordWrite(live, next, { manager: manager ?? 'unknown', operation: 'Update', ...(subresource ? { subresource } : {}), apiVersion: next.apiVersion, time: timestamp(this.ctx.now()) })
+  }
+
   private immutables(ki: KindInfo, live: KObject, next: KObject): void {
     const causes: Array<{ reason: string; field: string; message: string }> = []
     const ls = (live.spec ?? {}) as Record<string, any>
@@ -688,6 +707,7 @@ export class ApiServer implements ApiServerCore {
       throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
     }
     const next = this.merged(ki, live.obj, req.body, req.subresource, req.fieldValidation, warnings)
+    this.recordOwnership(live.obj, next, req.body, req.fieldManager, req.subresource)
     const r = await this.commit(ki, live, next)
     if (!r) throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
     return req.subresource === 'scale' ? ok(toScale(r.body as KObject)) : r
@@ -701,17 +721,21 @@ export class ApiServer implements ApiServerCore {
         if (req.patchType === 'apply' && !req.subresource) {
           const body = structuredClone(req.patch) as KObject
           body.metadata = { ...(body.metadata ?? {}), name: req.name }
-          return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldManager: req.fieldManager, fieldValidation: req.fieldValidation }, warnings)
+          return this.create(ki, { type: 'api.create', group: req.group, version: req.version, resource: req.resource, namespace: req.namespace, body, fieldManager: req.fieldManager, fieldValidation: req.fieldValidation }, warnings, 'Apply')
         }
         throw notFound(this.who(ki, req.name))
       }
       const base = req.subresource === 'scale' ? toScale(typeMeta(ki, live.obj)) : typeMeta(ki, live.obj)
-      const patched = applyPatch(req.patchType, base, req.patch) as KObject
+      const ssa = req.patchType === 'apply' && !req.subresource && req.fieldManager !== undefined
+      const patched = (ssa
+        ? serverSideApply(base, req.patch as Record<string, unknown>, { manager: req.fieldManager!, force: req.force === true, time: timestamp(this.ctx.now()), who: this.who(ki, req.name) })
+        : applyPatch(req.patchType, base, req.patch)) as KObject
       if (!patched || typeof patched !== 'object' || !patched.metadata) throw badRequest('the patched object has no metadata')
       const rv = patched.metadata.resourceVersion
       const pinned = rv !== undefined && rv !== live.obj.metadata.resourceVersion
       if (pinned) throw conflict(this.who(ki, req.name), 'the object has been modified; please apply your changes to the latest version and try again')
       const next = this.merged(ki, live.obj, patched, req.subresource, req.fieldValidation, warnings)
+      if (!ssa) this.recordOwnership(live.obj, next, patched, req.fieldManager, req.subresource)
       const r = await this.commit(ki, live, next)
       if (r) return req.subresource === 'scale' ? ok(toScale(r.body as KObject)) : r
       if (hasRvPrecondition(req.patch)) break

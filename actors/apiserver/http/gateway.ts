@@ -131,6 +131,11 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
       req.resume()
     }
     const plan = planRequest(method, route, body, patchType)
+    // Writes that name no field manager are owned by the client's user agent, up to its first '/'.
+    if (plan.type === 'call' && (plan.call.type === 'api.create' || plan.call.type === 'api.update' || plan.call.type === 'api.patch') && !plan.call.fieldManager) {
+      const ua = (req.headers['user-agent'] ?? '').split('/')[0]!.trim().slice(0, 128)
+      if (ua) plan.call.fieldManager = ua
+    }
     const accept = req.headers.accept
     const table = wantsTable(accept) ? { plural: route.info.plural, include: parseIncludeObject(route.query.get('includeObject')) } : undefined
     switch (plan.type) {

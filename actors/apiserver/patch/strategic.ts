@@ -26,9 +26,9 @@ const MERGE_KEYS: Record<string, string> = {
 }
 
 /** Lists of primitives merged as sets. */
-const SET_LISTS = new Set(['finalizers'])
+export const SET_LISTS = new Set(['finalizers'])
 
-function mergeKeyFor(field: string, items: unknown[]): string | undefined {
+export function mergeKeyFor(field: string, items: unknown[]): string | undefined {
   if (field === 'ports') {
     const sample = items.find(isPlainObject)
     return sample && 'containerPort' in sample ? 'containerPort' : 'port'

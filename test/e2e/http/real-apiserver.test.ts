@@ -42,6 +42,22 @@ t.test('kubectl through the load balancer to real apiservers', async (t) => {
   const ignored = await k.run(['create', '--validate=false', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ignored\nbogusField: 1\n' })
   t.equal(ignored.code, 0)
   t.notMatch(ignored.stderr, /Warning/, 'fieldValidation=Ignore warns about nothing')
+  // Server-side apply keeps field owners: a scale by another manager conflicts with a re-apply.
+  const ssa = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: owned\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: owned}\n  template:\n    metadata:\n      labels: {app: owned}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n'
+  t.match(await ok(['apply', '--server-side', '-f', '-'], ssa), /serverside-applied/)
+  const mf = JSON.parse(await ok(['get', 'deploy', 'owned', '-o', 'json', '--show-managed-fields'])).metadata.managedFields
+  t.same(mf.map((e: { manager: string; operation: string }) => [e.manager, e.operation]), [['kubectl', 'Apply']], 'the applier owns its fields')
+  await ok(['scale', 'deploy', 'owned', '--replicas=4'])
+  const clash = await k.run(['apply', '--server-side', '-f', '-'], { stdin: ssa })
+  t.not(clash.code, 0, 'a re-apply that would undo the scale conflicts')
+  t.match(clash.stderr, /conflict with "kubectl[^"]*".*\.spec\.replicas/, `kubectl names the manager and the field: ${clash.stderr}`)
+  t.match(await ok(['apply', '--server-side', '--force-conflicts', '-f', '-'], ssa), /serverside-applied/)
+  t.equal(JSON.parse(await ok(['get', 'deploy', 'owned', '-o', 'json'])).spec.replicas, 2, '--force-conflicts takes the field back')
+  const dropped = `${ssa}        env: [{name: A, value: "1"}]\n`
+  await ok(['apply', '--server-side', '-f', '-'], dropped)
+  t.same(JSON.parse(await ok(['get', 'deploy', 'owned', '-o', 'json'])).spec.template.spec.containers[0].env, [{ name: 'A', value: '1' }])
+  await ok(['apply', '--server-side', '-f', '-'], ssa)
+  t.notOk(JSON.parse(await ok(['get', 'deploy', 'owned', '-o', 'json'])).spec.template.spec.containers[0].env, 'a field no longer applied is removed')
   const w = k.spawn(['get', 'pods', '--watch'])
   t.teardown(w.stop)
   await new Promise((r) => setTimeout(r, 1000))
