@@ -100,13 +100,37 @@ export interface Probe {
   failureThreshold?: number
 }
 
+export interface KeyRef {
+  name?: string
+  key: string
+  optional?: boolean
+}
+
+export interface EnvVar {
+  name: string
+  value?: string
+  valueFrom?: {
+    fieldRef?: { fieldPath: string; apiVersion?: string }
+    resourceFieldRef?: { resource: string; containerName?: string; divisor?: Quantity }
+    configMapKeyRef?: KeyRef
+    secretKeyRef?: KeyRef
+  }
+}
+
+export interface EnvFromSource {
+  prefix?: string
+  configMapRef?: { name?: string; optional?: boolean }
+  secretRef?: { name?: string; optional?: boolean }
+}
+
 export interface Container {
   name: string
   image: string
   command?: string[]
   args?: string[]
   workingDir?: string
-  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>
+  env?: EnvVar[]
+  envFrom?: EnvFromSource[]
   ports?: ContainerPort[]
   resources?: { requests?: ResourceList; limits?: ResourceList }
   livenessProbe?: Probe

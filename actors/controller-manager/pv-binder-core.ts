@@ -3,7 +3,7 @@
 // local provisioner makes one. A bound volume whose claim is gone is Released, and deleted when
 // its reclaim policy says so. Pure.
 import { selectorIsEmpty, selectorMatches } from './labels.ts'
-import { parseQuantity } from './quantity.ts'
+import { quantityOrNaN } from '../../protocols/quantity.ts'
 import type { PersistentVolume, PersistentVolumeClaim } from './workload-types.ts'
 
 export const PROVISIONER = 'actorkube.io/local'
@@ -11,8 +11,8 @@ export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by'
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed'
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller'
 
-const request = (c: PersistentVolumeClaim) => parseQuantity(c.spec.resources?.requests?.storage ?? 0)
-const capacity = (v: PersistentVolume) => parseQuantity(v.spec.capacity?.storage ?? 0)
+const request = (c: PersistentVolumeClaim) => quantityOrNaN(c.spec.resources?.requests?.storage ?? 0)
+const capacity = (v: PersistentVolume) => quantityOrNaN(v.spec.capacity?.storage ?? 0)
 
 export function volumeFits(v: PersistentVolume, c: PersistentVolumeClaim): boolean {
   if (v.metadata.deletionTimestamp) return false

@@ -269,6 +269,8 @@ export class Kubelet implements Behaviour {
       statusChanged: (w) => this.queue.add(w.uid),
       terminated: (w) => this.queue.add(DELETE_PREFIX + w.uid),
       log: this.ctx.log,
+      envSources: { get: (resource, ns, name) => this.client.get(resource === 'configmaps' ? R.configmaps : R.secrets, ns, name) },
+      allocatable: { cpu: this.args.node.capacity.cpu, memory: this.args.node.capacity.memory },
     }
   }
 

@@ -8,6 +8,7 @@ import type { CrashBackoff } from './backoff.ts'
 import { sleep, type Clock } from './clock.ts'
 import { newRecord, shouldRestart, type ContainerRecord } from './container-record.ts'
 import type { ContainerRuntime, ProbeKind, SandboxConfig } from './cri.ts'
+import { containerEnv, EnvConfigError, expand, type EnvSources } from './env.ts'
 import { podStatus } from './pod-status.ts'
 import { probeTiming, ProbeState } from './probe-state.ts'
 
@@ -27,6 +28,10 @@ export interface WorkerEnv {
   /** Everything is stopped and cleaned up after a deletion. */
   terminated(worker: PodWorker): void
   log: Logger
+  /** ConfigMaps and Secrets for env and envFrom. */
+  envSources: EnvSources
+  /** The node's allocatable resources, for resourceFieldRef limits the container does not set. */
+  allocatable: { cpu?: string; memory?: string }
 }
 
 const DEFAULT_GRACE_S = 30
@@ -224,9 +229,20 @@ export class PodWorker {
       this.event('Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${ms}ms (${ms}ms including waiting). Image size: 0 bytes.`, r)
     }
     if (this.terminating) return
+    let env: Record<string, string>
+    try {
+      env = await this.containerEnv(c)
+    } catch (err) {
+      if (!(err instanceof EnvConfigError)) throw err
+      this.fail(r, 'CreateContainerConfigError', err.message)
+      return
+    }
+    if (this.terminating) return
+    // $(VAR) in command and args reads the container's environment, as in Kubernetes.
+    const container = { ...c, ...(c.command ? { command: c.command.map((x) => expand(x, env)) } : {}), ...(c.args ? { args: c.args.map((x) => expand(x, env)) } : {}) }
     let id: string
     try {
-      id = await runtime.createContainer({ container: c, sandboxId: this.sandboxId ?? '', pod, env: this.containerEnv(c), attempt: r.restartCount + (r.lastTerminated ? 1 : 0) })
+      id = await runtime.createContainer({ container, sandboxId: this.sandboxId ?? '', pod, env, attempt: r.restartCount + (r.lastTerminated ? 1 : 0) })
     } catch (err) {
       this.fail(r, 'CreateContainerError', errMessage(err))
       return
@@ -381,14 +397,15 @@ export class PodWorker {
     return { uid: this.uid, name: m.name ?? '', namespace: m.namespace ?? 'default', nodeName: this.env.nodeName, ip, annotations: m.annotations ?? {} }
   }
 
-  private containerEnv(c: Container): Record<string, string> {
-    const env: Record<string, string> = {}
-    for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value
-    env.POD_NAME = this.pod.metadata.name ?? ''
-    env.POD_NAMESPACE = this.pod.metadata.namespace ?? 'default'
-    env.POD_IP = this.podIP ?? ''
-    env.NODE_NAME = this.env.nodeName
-    return env
+  private containerEnv(c: Container): Promise<Record<string, string>> {
+    const base = {
+      POD_NAME: this.pod.metadata.name ?? '',
+      POD_NAMESPACE: this.pod.metadata.namespace ?? 'default',
+      POD_IP: this.podIP ?? '',
+      NODE_NAME: this.env.nodeName,
+    }
+    const facts = { podIP: this.podIP ?? '', hostIP: this.env.hostIP, nodeName: this.env.nodeName, allocatable: this.env.allocatable }
+    return containerEnv(this.pod, c, facts, this.env.envSources, base)
   }
 }
 

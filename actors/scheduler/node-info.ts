@@ -1,7 +1,7 @@
 // What the scheduler knows about one node: the Node object, the pods placed on it (bound or
 // assumed), and their summed requests and host ports. Pure.
 import type { Node, Pod } from '../../protocols/k8s.ts'
-import { milliCpu, parseQuantity } from './quantity.ts'
+import { milliCpu, parseQuantity } from '../../protocols/quantity.ts'
 import { requiredAntiAffinityHostnameTerms, type PodAffinityTerm } from './affinity.ts'
 
 export interface Resources {

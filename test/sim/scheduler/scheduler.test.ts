@@ -4,7 +4,7 @@ import type { KEvent, Pod } from '../../../protocols/k8s.ts'
 import { R } from '../../../protocols/resources.ts'
 import type { SchedulerArgs } from '../../../actors/args.ts'
 import { create } from '../../../actors/scheduler/actor.ts'
-import { milliCpu } from '../../../actors/scheduler/quantity.ts'
+import { milliCpu } from '../../../protocols/quantity.ts'
 import { FakeCluster, fakeApiServer } from '../../helpers/fake-apiserver.ts'
 import { node, pod } from '../../unit/scheduler/fixtures.ts'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { decideNamespace } from '../../../actors/controller-manager/namespace-core.ts'
 import { decideClaim, decideVolume, volumeFits } from '../../../actors/controller-manager/pv-binder-core.ts'
-import { parseQuantity } from '../../../actors/controller-manager/quantity.ts'
+import { quantityOrNaN as parseQuantity } from '../../../protocols/quantity.ts'
 import type { PersistentVolume, PersistentVolumeClaim } from '../../../actors/controller-manager/workload-types.ts'
 
 t.test('namespace: delete content, then drop the kubernetes finalizer', async (t) => {

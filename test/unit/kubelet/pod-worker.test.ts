@@ -3,10 +3,10 @@ import { CrashBackoff } from '../../../actors/kubelet/backoff.ts'
 import { IpAllocator } from '../../../actors/kubelet/ip-alloc.ts'
 import { PodWorker, type WorkerEnv } from '../../../actors/kubelet/pod-worker.ts'
 import { SimRuntime } from '../../../actors/kubelet/sim-runtime.ts'
-import type { Pod } from '../../../protocols/k8s.ts'
+import type { KObject, Pod } from '../../../protocols/k8s.ts'
 import { silentLog, VirtualClock } from './virtual-clock.ts'
 
-function setup(pod: Pod) {
+function setup(pod: Pod, objects: Record<string, KObject> = {}) {
   const clock = new VirtualClock()
   const runtime = new SimRuntime(clock)
   const ipam = new IpAllocator('127.244.1.0/24')
@@ -26,6 +26,8 @@ function setup(pod: Pod) {
       terminated = true
     },
     log: silentLog,
+    envSources: { get: async (resource, ns, name) => objects[`${resource}/${ns}/${name}`] },
+    allocatable: { cpu: '4', memory: '8Gi' },
   }
   const w = new PodWorker(pod, env)
   runtime.onContainerExit((id) => w.containerExited(id))
@@ -163,4 +165,66 @@ t.test('after a kubelet restart a pod keeps its IP and counts the lost container
   t.equal(s.podIP, '127.244.1.9', 'the reported IP is kept')
   t.equal(s.containerStatuses![0]!.restartCount, 1)
   t.equal(s.phase, 'Running')
+})
+
+t.test('env from ConfigMaps, Secrets and pod fields; a missing source is CreateContainerConfigError until it appears', async (t) => {
+  const objects: Record<string, KObject> = {}
+  const p = pod({
+    nodeName: 'node-1',
+    containers: [{
+      name: 'app', image: 'nginx', command: ['echo', '$(GREETING)', '$$(GREETING)'],
+      resources: { limits: { memory: '256Mi' } },
+      envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }, { secretRef: { name: 'missing', optional: true } }],
+      env: [
+        { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+        { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+        { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+        { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        { name: 'MEM_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'CPUS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+        { name: 'BOTH', value: '$(ME)@$(NODE) $$(ME) $(NOPE)' },
+        { name: 'OPT', valueFrom: { configMapKeyRef: { name: 'none', key: 'x', optional: true } } },
+        { name: 'POD_NAME', value: 'mine' },
+      ],
+    }],
+  })
+  const { clock, runtime, events, w } = setup(p, objects)
+  const created: Array<{ env: Record<string, string>; command?: string[] }> = []
+  const create = runtime.createContainer.bind(runtime)
+  runtime.createContainer = async (cfg) => {
+    created.push({ env: cfg.env, command: cfg.container.command })
+    return create(cfg)
+  }
+  w.sync()
+  await clock.advance(2_000)
+  t.equal(created.length, 0, 'no container while the ConfigMap is missing')
+  const cs = w.status().containerStatuses![0]!
+  t.equal(cs.state.waiting?.reason, 'CreateContainerConfigError')
+  t.equal(cs.state.waiting?.message, 'configmap "cfg" not found')
+  t.ok(events.some((e) => e.type === 'Warning' && e.reason === 'Failed' && e.message === 'Error: configmap "cfg" not found'))
+
+  objects['configmaps/default/cfg'] = { metadata: { name: 'cfg' }, data: { greeting: 'hello', 'log.level': 'debug', 'bad key': 'x' } } as unknown as KObject
+  await clock.advance(15_000)
+  t.equal(created.length, 0)
+  t.match(w.status().containerStatuses![0]!.state.waiting?.message, /secret "creds" not found/, 'the next missing source is named')
+
+  objects['secrets/default/creds'] = { metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } } as unknown as KObject
+  await clock.advance(30_000)
+  t.equal(created.length, 1, 'the container is created once every source exists')
+  const env = created[0]!.env
+  t.equal(env.GREETING, 'hello')
+  t.equal(env['CFG_log.level'], 'debug', 'envFrom with a prefix')
+  t.notOk('CFG_bad key' in env, 'keys that are not valid variable names are skipped')
+  t.equal(env.PASSWORD, 's3cret', 'Secret values are decoded')
+  t.equal(env.ME, 'p')
+  t.equal(env.NODE, 'node-1')
+  t.equal(env.IP, '127.244.1.2')
+  t.equal(env.MEM_MI, '256')
+  t.equal(env.CPUS, '4', 'an unset cpu limit is the node allocatable')
+  t.equal(env.BOTH, 'p@node-1 $(ME) $(NOPE)', '$(VAR) expands, $$ escapes, unknown references stay')
+  t.notOk('OPT' in env, 'an optional missing key is left out')
+  t.equal(env.POD_NAME, 'mine', 'the pod may override the variables the runtime sets')
+  t.same(created[0]!.command, ['echo', 'hello', '$(GREETING)'], 'command expands from the environment')
+  t.equal(w.status().phase, 'Running')
 })

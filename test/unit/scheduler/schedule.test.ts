@@ -2,7 +2,7 @@ import t from 'tap'
 import type { Node, Pod } from '../../../protocols/k8s.ts'
 import { buildNodeInfos } from '../../../actors/scheduler/node-info.ts'
 import { failureMessage, numFeasibleNodesToFind, schedulePod } from '../../../actors/scheduler/schedule.ts'
-import { milliCpu, parseQuantity } from '../../../actors/scheduler/quantity.ts'
+import { milliCpu, parseQuantity } from '../../../protocols/quantity.ts'
 import { node, pod } from './fixtures.ts'
 
 function decide(p: Pod, nodes: Node[], existing: Pod[] = [], percentage = 100) {

@@ -1,6 +1,6 @@
 // Kubernetes resource quantities ('250m', '1.5', '512Mi', '1G', '2e3') as numbers. Pure.
-import { ActorkubeError } from '../../runtime/errors.ts'
-import type { Quantity } from '../../protocols/k8s.ts'
+import { ActorkubeError } from '../runtime/errors.ts'
+import type { Quantity } from './k8s.ts'
 
 export class QuantityError extends ActorkubeError {
   constructor(q: Quantity) {
@@ -26,4 +26,14 @@ export function parseQuantity(q: Quantity): number {
 /** CPU in millicores, rounded up as Kubernetes does. */
 export function milliCpu(q: Quantity): number {
   return Math.ceil(parseQuantity(q) * 1000 - 1e-9)
+}
+
+/** The quantity's value, or NaN when it is missing or does not parse (for comparisons that must not throw). */
+export function quantityOrNaN(q: Quantity | undefined): number {
+  if (q === undefined) return NaN
+  try {
+    return parseQuantity(q)
+  } catch {
+    return NaN
+  }
 }
