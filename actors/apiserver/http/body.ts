@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import type { PatchType } from '../../../protocols/api.ts'
 import type { Status } from '../../../protocols/k8s.ts'
 import { statusError } from './status.ts'
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.ts'
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024
 
@@ -30,15 +31,20 @@ function describeJsonError(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** Decode a body by its media type. Empty media type is JSON (kubectl scale --current-replicas sends none). */
-export function decodeBody(contentType: string | undefined, buf: Uint8Array): Decoded {
+/**
+ * Decode a body by its media type. Empty media type is JSON (kubectl scale --current-replicas sends none).
+ * Protobuf (kubectl's create generators) is decoded into the same JSON shape; `fieldValidation` says
+ * whether an unknown field number is an error (Strict) or skipped.
+ */
+export function decodeBody(contentType: string | undefined, buf: Uint8Array, opts: { fieldValidation?: string } = {}): Decoded {
   const mt = mediaType(contentType)
+  if (mt === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(buf, opts.fieldValidation)
   const text = new TextDecoder('utf-8', { fatal: false }).decode(buf)
   if (text.trim() === '') return { ok: false, status: statusError(400, 'the body of the request was empty', { reason: 'BadRequest' }) }
   const isYaml = mt === 'application/yaml' || mt === 'application/apply-patch+yaml' || mt === 'text/yaml' || mt === 'application/x-yaml'
   const isJson = mt === '' || mt === 'application/json' || mt.endsWith('+json') || mt === '*/*'
   if (!isYaml && !isJson) {
-    return { ok: false, status: statusError(415, `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`) }
+    return { ok: false, status: statusError(415, `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF_MEDIA_TYPE}`) }
   }
   if (isJson) {
     try {

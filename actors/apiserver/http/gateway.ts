@@ -21,6 +21,7 @@ import { parseRoute, type Route } from './route.ts'
 import { isStatus, notFound, statusError } from './status.ts'
 import { parseIncludeObject, toTable, wantsTable } from './table.ts'
 import { streamWatch } from './watch-stream.ts'
+import { unservedMessage } from './unserved.ts'
 
 export interface GatewayOptions {
   host: string
@@ -62,7 +63,7 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
     if (route.kind !== 'resource') {
       req.resume()
       if (method !== 'GET' && method !== 'HEAD') {
-        sendStatus(res, route.kind === 'notFound' || route.kind === 'unknownResource' ? notFound(NOT_FOUND_MESSAGE) : statusError(405, 'the server does not allow this method on the requested resource'))
+        sendStatus(res, route.kind === 'notFound' || route.kind === 'unknownResource' ? notFound(unservedMessage(req.url ?? '/') ?? NOT_FOUND_MESSAGE) : statusError(405, 'the server does not allow this method on the requested resource'))
         return
       }
       serveMeta(req, res, route)
@@ -121,7 +122,7 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
         return
       }
       if (raw.body.length > 0) {
-        const decoded = decodeBody(method === 'PATCH' ? req.headers['content-type'] : req.headers['content-type'], raw.body)
+        const decoded = decodeBody(req.headers['content-type'], raw.body, { fieldValidation: route.query.get('fieldValidation') ?? undefined })
         if (!decoded.ok) return sendStatus(res, decoded.status)
         body = decoded.value
       } else if (method !== 'DELETE') {
