@@ -4,7 +4,7 @@ import type { Deployment, KObject, Pod, ReplicaSet } from '../../protocols/k8s.t
 import { R } from '../../protocols/resources.ts'
 import { BaseController, errCode, sameJson, withKind } from './base.ts'
 import { BY_NAMESPACE, BY_OWNER, type ControllerDeps } from './deps.ts'
-import { decideDeployment, type DeploymentAction } from './deployment-core.ts'
+import { decideDeployment, REVISION, type DeploymentAction } from './deployment-core.ts'
 import { templatesEqualIgnoringHash } from './hash.ts'
 import { keyOf, splitKey } from './keys.ts'
 import { selectorMatches } from './labels.ts'
@@ -71,6 +71,15 @@ export class DeploymentController extends BaseController {
     for (const a of dec.actions) {
       if (!this.active) return
       await this.apply(dep, a)
+    }
+    // The Deployment carries the revision of its newest ReplicaSet, as kube-controller-manager's does.
+    const created = dec.actions.find((a): a is Extract<DeploymentAction, { type: 'create' }> => a.type === 'create')
+    const newest = created?.rs ?? rss.find((rs) => templatesEqualIgnoringHash(rs.spec.template, dep.spec.template))
+    const rev = newest?.metadata.annotations?.[REVISION]
+    if (rev && dep.metadata.annotations?.[REVISION] !== rev && this.active) {
+      await c.patch(R.deployments, namespace, name, 'merge', { metadata: { annotations: { [REVISION]: rev } } }).catch((e) => {
+        if (errCode(e) !== 'API_NOT_FOUND') throw e
+      })
     }
     const s = dep.status ?? {}
     if (!sameJson(s, dec.status)) {

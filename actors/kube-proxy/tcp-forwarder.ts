@@ -15,6 +15,8 @@ interface Slot {
 
 export class TcpForwarder {
   private readonly slots = new Map<string, Slot>()
+  /** VIP:ports whose listen failed before (their later failures are logged at debug level). */
+  private readonly failed = new Set<string>()
 
   constructor(
     private readonly tcp: TcpIo,
@@ -53,11 +55,19 @@ export class TcpForwarder {
         )
         .then((l) => {
           slot.listener = l
+          this.failed.delete(addr)
           if (slot.closed) void l.close()
           else this.log.info({ vip: r.vip, port: r.port, service: r.service }, 'kube-proxy listening')
         })
         .catch((err: unknown) => {
-          this.log.error({ err, vip: r.vip, port: r.port }, 'kube-proxy listen failed')
+          // Several nodes' kube-proxies share one host: the first to bind a VIP:port carries it,
+          // the others retry on later syncs (taking over if it goes). Said once per VIP:port.
+          const code = (err as { code?: string } | undefined)?.code
+          const fields = { err, vip: r.vip, port: r.port, service: r.service }
+          if (this.failed.has(addr)) this.log.debug(fields, 'kube-proxy listen failed')
+          else if (code === 'EADDRINUSE') this.log.info(fields, 'kube-proxy: VIP:port already carried on this host')
+          else this.log.warn(fields, code === 'EACCES' ? 'kube-proxy listen failed: a privileged port needs root' : 'kube-proxy listen failed')
+          this.failed.add(addr)
           if (this.slots.get(addr) === slot) this.slots.delete(addr)
         })
     }
