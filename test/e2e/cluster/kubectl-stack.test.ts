@@ -90,6 +90,27 @@ t.test('kubectl day-two commands against the whole stack', async (t) => {
   const first = count()
   t.ok(await eventually(() => count() >= first + 2, 5_000), `logs -f keeps streaming new lines (${count()})`)
 
+  const proc = `apiVersion: v1
+kind: Pod
+metadata:
+  name: ticker
+spec:
+  runtimeClassName: process
+  containers:
+  - name: ticker
+    image: node
+    command: [${JSON.stringify(process.execPath)}, -e, "let i = 0; setInterval(() => console.log('tick ' + i++), 200)"]
+`
+  await ok(['apply', '-f', '-'], proc)
+  t.ok(await eventually(async () => /Running/.test(await ok(['get', 'pod', 'ticker'])), 20_000), 'process pod Running')
+  const procFollow = k.spawn(['logs', '-f', 'ticker'])
+  t.teardown(procFollow.stop)
+  const ticks = () => (procFollow.output().match(/tick \d+/g) ?? []).length
+  t.ok(await eventually(() => ticks() >= 1, 5_000), 'logs -f of a process pod prints its output')
+  const seen = ticks()
+  t.ok(await eventually(() => ticks() >= seen + 3, 5_000), `and keeps streaming (${ticks()} lines)`)
+  await ok(['delete', 'pod', 'ticker', '--wait=true'])
+
   t.match(await ok(['delete', 'deploy', 'web', '--cascade=orphan']), /deleted/)
   t.ok(await eventually(async () => (await ok(['get', 'rs', '-l', 'app=web', '-o', 'name'])).trim().split('\n').filter(Boolean).length >= 1, 10_000), 'orphaned ReplicaSets stay')
   const rs = JSON.parse(await ok(['get', 'rs', '-l', 'app=web', '-o', 'json'])).items as Array<{ metadata: { ownerReferences?: unknown[] } }>
