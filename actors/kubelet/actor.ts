@@ -3,7 +3,7 @@
 import type { ActorFactory, Behaviour, Ctx, Message, MsgMeta } from '../../runtime/actor.ts'
 import type { KubeletArgs } from '../args.ts'
 import type { Node, Pod, Status } from '../../protocols/k8s.ts'
-import type { KubeletLogs } from '../../protocols/node.ts'
+import type { KubeletLogs, KubeletStatsReply } from '../../protocols/node.ts'
 import { R } from '../../protocols/resources.ts'
 import { createApiClient } from '../client/api-client.ts'
 import { isApiError } from '../client/errors.ts'
@@ -105,6 +105,9 @@ export class Kubelet implements Behaviour {
       case 'kubelet.logs':
         this.serveLogs(msg as KubeletLogs, meta)
         return
+      case 'kubelet.stats':
+        void this.serveStats(meta)
+        return
       default:
         this.ctx.log.debug({ type: msg.type, from: meta.from }, 'kubelet ignored message')
     }
@@ -186,22 +189,37 @@ export class Kubelet implements Behaviour {
     this.clock.schedule(this.jitter(this.args.nodeLeaseRenewMs), () => void this.renewLease())
   }
 
-  private async measureUsage(): Promise<void> {
+  /** The last sample of every running container's usage, served to the API's metrics. */
+  private stats?: KubeletStatsReply
+
+  private async measureUsage(): Promise<KubeletStatsReply> {
     let cpuMilli = 0
     let memoryBytes = 0
     let running = 0
+    const pods: KubeletStatsReply['pods'] = []
     for (const w of this.workers.values()) {
       const rt = this.runtimeOf(w)
+      const containers: KubeletStatsReply['pods'][number]['containers'] = []
       for (const r of w.app) {
         if (r.state !== 'running' || !r.id || !rt) continue
         running++
         const u = await rt.usage(r.id)
         cpuMilli += u.cpuMilli
         memoryBytes += u.memoryBytes
+        containers.push({ name: r.spec.name, cpuMilli: u.cpuMilli, memoryBytes: u.memoryBytes })
       }
+      if (containers.length > 0) pods.push({ namespace: w.pod.metadata.namespace ?? 'default', name: w.pod.metadata.name ?? '', containers })
     }
     this.usage = { cpuMilli, memoryBytes }
+    const now = this.clock.now()
+    const windowMs = this.stats ? Math.max(1, now - this.stats.timestamp) : this.args.nodeStatusUpdateMs
+    this.stats = { type: 'kubelet.stats.reply', node: this.args.node.name, timestamp: now, windowMs, usage: this.usage, pods }
     this.ctx.report({ info: { node: this.args.node.name, pods: this.workers.size, runningContainers: running, usage: this.usage } })
+    return this.stats
+  }
+
+  private async serveStats(meta: MsgMeta): Promise<void> {
+    this.ctx.reply(meta, (this.stats ?? (await this.measureUsage())) as unknown as Message)
   }
 
   // --- pods ---------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ import { parseRoute, type Route } from './route.ts'
 import { isStatus, notFound, statusError } from './status.ts'
 import { parseIncludeObject, toTable, wantsTable } from './table.ts'
 import { streamWatch } from './watch-stream.ts'
+import { metricsReply } from './metrics.ts'
+
+/** How long `kubectl top` waits for each kubelet's usage sample. */
+const METRICS_TIMEOUT_MS = 2000
 import { unservedMessage } from './unserved.ts'
 
 export interface GatewayOptions {
@@ -149,6 +153,8 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
         const tailLines = t !== null && /^\d+$/.test(t) ? Number(t) : undefined
         return serveLog(ctx, core, plan.call as Extract<typeof plan.call, { type: 'api.get' }>, plan.follow, tailLines, res)
       }
+      case 'metrics':
+        return writeReply(res, await metricsReply(ctx, core, plan, METRICS_TIMEOUT_MS), route.info, undefined)
       case 'call': {
         const reply = await core.handle(plan.call)
         return writeReply(res, reply, route.info, method === 'GET' && !route.subresource ? table : undefined)

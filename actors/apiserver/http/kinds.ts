@@ -5,9 +5,22 @@ import { KINDS as SERVED, type KindInfo as ServedKind } from '../kinds.ts'
 export type KindInfo = ServedKind & {
   /** Virtual kinds (Binding) support only create. */
   createOnly?: boolean
+  /** Resource metrics (metrics.k8s.io): get and list, answered from the kubelets, never stored. */
+  metrics?: boolean
 }
 
-export const KINDS: readonly KindInfo[] = SERVED.map((ki) => (ki.plural === 'bindings' && ki.group === '' ? { ...ki, createOnly: true } : ki))
+export const METRICS_GROUP = 'metrics.k8s.io'
+
+const metricsKind = (kind: string, plural: string, namespaced: boolean): KindInfo => ({
+  group: METRICS_GROUP, version: 'v1beta1', kind, plural, singular: '', shortNames: [], namespaced,
+  subresources: [], categories: [], hasSpec: false, listKind: `${kind}List`, metrics: true,
+})
+
+export const KINDS: readonly KindInfo[] = [
+  ...SERVED.map((ki) => (ki.plural === 'bindings' && ki.group === '' ? { ...ki, createOnly: true } : ki)),
+  metricsKind('NodeMetrics', 'nodes', false),
+  metricsKind('PodMetrics', 'pods', true),
+]
 
 /** Group -> versions served, in discovery order (core group is ''). */
 export function groups(kinds: readonly KindInfo[] = KINDS): Array<{ group: string; versions: string[] }> {
@@ -30,5 +43,6 @@ export function apiVersionOf(ki: { group: string; version: string }): string {
 
 export function verbsOf(ki: KindInfo): string[] {
   if (ki.createOnly) return ['create']
+  if (ki.metrics) return ['get', 'list']
   return ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
 }

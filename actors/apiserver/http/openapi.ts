@@ -45,6 +45,12 @@ function operations(ki: KindInfo): Record<string, unknown> {
       post: op('post', { parameters: writeParams, requestBody: { content: json(ref), required: true } }),
     },
   }
+  if (ki.metrics) {
+    // Read-only: list and get.
+    paths[coll] = { parameters: pathParams, get: op('list') }
+    paths[`${coll}/{name}`] = { parameters: [param('name', 'path', true), ...pathParams], get: op('get') }
+    return paths
+  }
   if (!ki.createOnly) {
     paths[`${coll}/{name}`] = {
       parameters: [param('name', 'path', true), ...pathParams],

@@ -16,6 +16,7 @@ export type Planned =
   | { type: 'call'; call: ApiCall }
   | { type: 'watch'; watch: Omit<ApiWatch, 'watchId'> }
   | { type: 'log'; call: ApiCall; follow: boolean }
+  | { type: 'metrics'; resource: 'nodes' | 'pods'; namespace?: string; name?: string; labelSelector?: string }
   | { type: 'error'; status: Status }
 
 const FIELD_VALIDATION = new Set(['Strict', 'Warn', 'Ignore'])
@@ -76,6 +77,11 @@ export function planRequest(method: string, route: ResourceRoute, body: unknown,
   const isWatch = route.watchPath || truthy(q.get('watch'))
   const noBody = (): Planned => ({ type: 'error', status: badRequest('the body of the request must be a JSON object') })
 
+  if (info.metrics) {
+    if (method !== 'GET' || isWatch) return { type: 'error', status: statusError(405, `the server does not allow this method on the requested resource`) }
+    if (route.subresource) return { type: 'error', status: statusError(404, 'the server could not find the requested resource') }
+    return { type: 'metrics', resource: info.plural as 'nodes' | 'pods', ...(ns !== undefined ? { namespace: ns } : {}), ...(route.name !== undefined ? { name: route.name } : {}), ...(labelSelector ? { labelSelector } : {}) }
+  }
   switch (method) {
     case 'GET': {
       if (info.createOnly) return { type: 'error', status: statusError(405, `the server does not allow this method on the requested resource`) }

@@ -90,6 +90,20 @@ t.test('kubectl day-two commands against the whole stack', async (t) => {
   const first = count()
   t.ok(await eventually(() => count() >= first + 2, 5_000), `logs -f keeps streaming new lines (${count()})`)
 
+  // kubectl top: metrics.k8s.io answered from the kubelets' usage samples.
+  let top = ''
+  t.ok(await eventually(async () => {
+    top = (await k.run(['top', 'pod', 'talker'])).stdout
+    return /talker\s+5m\s+8Mi/.test(top)
+  }, 10_000), `kubectl top pod shows the modelled usage of a sim pod (cpu=5m, 8Mi):\n${top}`)
+  const topNodes = await ok(['top', 'node'])
+  t.match(topNodes, /NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/, 'kubectl top node prints its table')
+  t.equal(topNodes.trim().split('\n').length, 3, `a row per node:\n${topNodes}`)
+  const raw = JSON.parse(await ok(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/talker']))
+  t.equal(raw.kind, 'PodMetrics')
+  t.same(raw.containers, [{ name: 'talker', usage: { cpu: '5000000n', memory: '8192Ki' } }])
+  t.equal((await k.run(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope'])).code, 1, 'an unknown pod has no metrics')
+
   const proc = `apiVersion: v1
 kind: Pod
 metadata:
@@ -109,6 +123,12 @@ spec:
   t.ok(await eventually(() => ticks() >= 1, 5_000), 'logs -f of a process pod prints its output')
   const seen = ticks()
   t.ok(await eventually(() => ticks() >= seen + 3, 5_000), `and keeps streaming (${ticks()} lines)`)
+  let procTop = ''
+  t.ok(await eventually(async () => {
+    procTop = (await k.run(['top', 'pod', 'ticker', '--no-headers'])).stdout
+    const mi = /ticker\s+\d+m\s+(\d+)Mi/.exec(procTop)
+    return mi !== null && Number(mi[1]) > 5
+  }, 15_000), `kubectl top pod measures a process pod's memory:\n${procTop}`)
   await ok(['delete', 'pod', 'ticker', '--wait=true'])
 
   t.match(await ok(['delete', 'deploy', 'web', '--cascade=orphan']), /deleted/)

@@ -19,7 +19,7 @@ t.test('aggregated discovery', async (t) => {
   const nodes = core.items[0].versions[0].resources.find((r: any) => r.resource === 'nodes')
   t.equal(nodes.scope, 'Cluster')
   const apis = aggregatedDiscovery('apis') as any
-  t.same(apis.items.map((i: any) => i.metadata.name).sort(), ['apps', 'batch', 'coordination.k8s.io', 'networking.k8s.io'])
+  t.same(apis.items.map((i: any) => i.metadata.name).sort(), ['apps', 'batch', 'coordination.k8s.io', 'metrics.k8s.io', 'networking.k8s.io'])
   const deploy = apis.items.find((i: any) => i.metadata.name === 'apps').versions[0].resources.find((r: any) => r.resource === 'deployments')
   t.same(deploy.categories, ['all'])
   t.same(deploy.subresources.find((s: any) => s.subresource === 'scale').responseKind, { group: 'autoscaling', version: 'v1', kind: 'Scale' })
@@ -47,4 +47,10 @@ t.test('openapi v3', async (t) => {
   t.notOk(p.patch.requestBody.content['application/strategic-merge-patch+json'], 'kubectl computes strategic patches from its built-in types')
   t.ok(doc.paths['/api/v1/nodes/{name}'] === undefined && (openapiDocument('', 'v1') as any).paths['/api/v1/nodes/{name}'])
   t.equal(openapiDocument('apps', 'v2'), undefined)
+})
+
+t.test('metrics.k8s.io is discovered with get and list only', async (t) => {
+  const rl = apiResourceList('metrics.k8s.io', 'v1beta1') as any
+  t.same(rl.resources.map((r: any) => [r.name, r.kind, r.namespaced, r.verbs]), [['nodes', 'NodeMetrics', false, ['get', 'list']], ['pods', 'PodMetrics', true, ['get', 'list']]])
+  t.ok((apiGroupList() as any).groups.some((g: any) => g.name === 'metrics.k8s.io' && g.preferredVersion.version === 'v1beta1'), 'kubectl top finds the group')
 })

@@ -60,3 +60,12 @@ t.test('bodies and patch types', async (t) => {
 t.test('pod logs carry container and previous', async (t) => {
   t.match(planRequest('GET', route('/api/v1/namespaces/d/pods/web/log?container=side&previous=true&tailLines=5'), undefined), { type: 'log', follow: false, call: { type: 'api.get', subresource: 'log', container: 'side', previous: true } })
 })
+
+t.test('resource metrics are read-only and never reach the core', async (t) => {
+  t.same(planRequest('GET', route('/apis/metrics.k8s.io/v1beta1/nodes'), undefined), { type: 'metrics', resource: 'nodes' })
+  t.same(planRequest('GET', route('/apis/metrics.k8s.io/v1beta1/namespaces/d/pods/web'), undefined), { type: 'metrics', resource: 'pods', namespace: 'd', name: 'web' })
+  t.same(planRequest('GET', route('/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Dweb'), undefined), { type: 'metrics', resource: 'pods', labelSelector: 'app=web' })
+  for (const [m, url] of [['POST', '/apis/metrics.k8s.io/v1beta1/namespaces/d/pods'], ['DELETE', '/apis/metrics.k8s.io/v1beta1/nodes/n1'], ['GET', '/apis/metrics.k8s.io/v1beta1/nodes?watch=true']] as const) {
+    t.match(planRequest(m, route(url), m === 'POST' ? {} : undefined), { type: 'error', status: { code: 405 } }, `${m} ${url}`)
+  }
+})
