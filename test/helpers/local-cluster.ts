@@ -53,6 +53,26 @@ export function reportedApiPort(sys: LocalSystem, i = 0): number {
   return p
 }
 
+/** One etcd replica per shard, one of each control-plane component, two sim nodes, no add-ons, in memory. */
+export function smallTopology(name: string): string {
+  return `apiVersion: actorkube/v1
+kind: Topology
+metadata: { name: ${name} }
+etcd:
+  shards:
+    - { name: main, replicas: 1 }
+    - { name: events, replicas: 1, resources: [events] }
+apiservers: { count: 1 }
+scheduler: { count: 1 }
+controllerManager: { count: 1 }
+nodes: { count: 2 }
+addons:
+  dns: { enabled: false }
+  dashboard: { enabled: false }
+storage: { mode: memory, fsync: false }
+`
+}
+
 export async function startLocalCluster(topologyYaml: string, opts: { printLogs?: boolean } = {}): Promise<LocalCluster> {
   const plan = buildPlan(parseTopology(topologyYaml, 'test topology'))
   const { sys, logs } = localSystem(opts)

@@ -2,25 +2,10 @@
 // kubelets in one thread): rollout history and undo, describe node, --watch on deployments and
 // events, logs -f from a sim pod, generator-free day-two commands.
 import t from 'tap'
-import { startLocalCluster } from '../../helpers/local-cluster.ts'
+import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
-const TOPOLOGY = `apiVersion: actorkube/v1
-kind: Topology
-metadata: { name: kubectl-stack }
-etcd:
-  shards:
-    - { name: main, replicas: 1 }
-    - { name: events, replicas: 1, resources: [events] }
-apiservers: { count: 1 }
-scheduler: { count: 1 }
-controllerManager: { count: 1 }
-nodes: { count: 2 }
-addons:
-  dns: { enabled: false }
-  dashboard: { enabled: false }
-storage: { mode: memory, fsync: false }
-`
+const TOPOLOGY = smallTopology('kubectl-stack')
 
 const deployment = (image: string) => `apiVersion: apps/v1
 kind: Deployment

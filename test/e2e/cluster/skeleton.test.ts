@@ -2,25 +2,10 @@
 // the pods reach Running through every component (etcd, apiserver, controller-manager,
 // scheduler, kubelet), with the chain of events readable in `kubectl get events`.
 import t from 'tap'
-import { startLocalCluster } from '../../helpers/local-cluster.ts'
+import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
-const TOPOLOGY = `apiVersion: actorkube/v1
-kind: Topology
-metadata: { name: skeleton }
-etcd:
-  shards:
-    - { name: main, replicas: 1 }
-    - { name: events, replicas: 1, resources: [events] }
-apiservers: { count: 1 }
-scheduler: { count: 1 }
-controllerManager: { count: 1 }
-nodes: { count: 2 }
-addons:
-  dns: { enabled: false }
-  dashboard: { enabled: false }
-storage: { mode: memory, fsync: false }
-`
+const TOPOLOGY = smallTopology('skeleton')
 
 t.test('kubectl apply of the nginx Deployment reaches Running through every component', async (t) => {
   const c = await startLocalCluster(TOPOLOGY)

@@ -6,25 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { selfSignedCert } from '../../../runtime/lb/tls.ts'
-import { startLocalCluster } from '../../helpers/local-cluster.ts'
+import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
-const TOPOLOGY = `apiVersion: actorkube/v1
-kind: Topology
-metadata: { name: kubectl-create }
-etcd:
-  shards:
-    - { name: main, replicas: 1 }
-    - { name: events, replicas: 1, resources: [events] }
-apiservers: { count: 1 }
-scheduler: { count: 1 }
-controllerManager: { count: 1 }
-nodes: { count: 2 }
-addons:
-  dns: { enabled: false }
-  dashboard: { enabled: false }
-storage: { mode: memory, fsync: false }
-`
+const TOPOLOGY = smallTopology('kubectl-create')
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 const unb64 = (s: string) => Buffer.from(s, 'base64')
