@@ -35,6 +35,9 @@ export interface CellOptions {
   disk?: Disk
 }
 
+/** Destinations whose ACL answer a cell remembers before it starts over. */
+const ACL_CACHE_MAX = 1024
+
 interface Pending {
   resolve(m: Message): void
   reject(e: Error): void
@@ -82,7 +85,14 @@ export class ActorCell {
     const b = this.behaviour
     if (!b) return
     const meta: MsgMeta = env.corrId === undefined ? { from: env.from } : { from: env.from, corrId: env.corrId }
-    this.guard(() => b.receive(env.msg, meta))
+    let r: void | Promise<void>
+    try {
+      r = b.receive(env.msg, meta)
+    } catch (err) {
+      this.crash(err)
+      return
+    }
+    if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (err: unknown) => this.crash(err))
   }
 
   /** Graceful stop: run the stop hook, then discard. */
@@ -124,13 +134,25 @@ export class ActorCell {
   private makeCtx(opts: CellOptions): Ctx {
     const host = this.host
     const self = opts.id
-    const route = (to: Address, msg: Message, extra?: Partial<Envelope>): boolean => {
+    // The ACL is a pure function of the two names: remember each destination's answer.
+    const acl = new Map<Address, boolean>()
+    const allowed = (to: Address): boolean => {
+      let ok = acl.get(to)
+      if (ok === undefined) {
+        ok = aclAllows(self, to)
+        if (acl.size >= ACL_CACHE_MAX) acl.clear()
+        acl.set(to, ok)
+      }
+      return ok
+    }
+    const route = (to: Address, msg: Message, corrId?: string, reply?: true): boolean => {
       if (!this.alive) return false
-      if (!aclAllows(self, to)) {
+      if (!allowed(to)) {
         host.denied(self, to, msg.type)
         return false
       }
-      host.route({ from: self, to, msg, ...extra })
+      const env: Envelope = corrId === undefined ? { from: self, to, msg } : reply ? { from: self, to, msg, corrId, reply } : { from: self, to, msg, corrId }
+      host.route(env)
       return true
     }
     const ctx: Ctx = {
@@ -143,7 +165,7 @@ export class ActorCell {
       },
       ask: <R extends Message>(to: Address, msg: Message, o: { timeoutMs: number }) =>
         new Promise<R>((resolve, reject) => {
-          if (!aclAllows(self, to)) {
+          if (!allowed(to)) {
             host.denied(self, to, msg.type)
             reject(new AclDeniedError(self, to))
             return
@@ -153,11 +175,11 @@ export class ActorCell {
             if (this.pending.delete(corrId)) reject(new AskTimeoutError(to, msg.type, o.timeoutMs))
           })
           this.pending.set(corrId, { resolve: resolve as (m: Message) => void, reject, handle })
-          route(to, msg, { corrId })
+          route(to, msg, corrId)
         }),
       reply: (meta, msg) => {
         if (meta.corrId === undefined) route(meta.from, msg)
-        else route(meta.from, msg, { corrId: meta.corrId, reply: true })
+        else route(meta.from, msg, meta.corrId, true)
       },
       after: (ms, msg): TimerId => {
         const id = this.nextTimer++

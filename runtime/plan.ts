@@ -34,6 +34,12 @@ export interface ClusterPlan {
   /** Heartbeat interval and the silence after which a thread counts as hung. */
   heartbeatMs: number
   hangTimeoutMs: number
+  /**
+   * How long a thread may take to load its modules (at start, or an actor kind's on first use)
+   * before it counts as hung; heartbeats missed while it loads do not count. Default: the larger
+   * of 60 s and 20 x hangTimeoutMs.
+   */
+  startTimeoutMs?: number
   dataDir: string
   /** Disk sync policy for actors with storage. */
   fsync: boolean

@@ -1,6 +1,7 @@
 // Messages between the main thread and a worker host over the worker's MessagePort.
 // Actor envelopes travel as packed batches (Uint8Array, buffer transferred); control messages
-// are small structured-clone objects.
+// are small structured-clone objects. Batches between two worker threads go over a direct link
+// (runtime/transport/mesh.ts) once the supervisor has wired one, and through here until then.
 import type { ActorReport, ActorSpec } from '../actor.ts'
 import type { MessagePort } from 'node:worker_threads'
 import type { LinkRule } from '../faults/types.ts'
@@ -17,6 +18,8 @@ export interface WorkerInit {
   /** Actor id -> thread, for routing; 'main' for the supervisor. */
   routes: Record<string, string>
   links: LinkRule[]
+  /** Ask for direct links to the threads this one sends to (false: relay everything). */
+  direct: boolean
 }
 
 export type WorkerFault =
@@ -41,6 +44,12 @@ export type ToWorker =
   | { t: 'shutdown' }
   /** Turns a standby host into the host of `thread`. */
   | { t: 'assign'; thread: string; routes: Record<string, string>; links: LinkRule[] }
+  /** A direct link to thread `peer` (the other end went to `peer`). */
+  | { t: 'link'; peer: string; id: number; port: MessagePort }
+  /** Relayed marker: batches `peer` relayed to this thread before using link `id` are all here. */
+  | { t: 'linked'; peer: string; id: number }
+  /** Thread `peer` is gone: drop the link to it, relay until a new one is wired. */
+  | { t: 'unlink'; peer: string }
 
 export interface WireLog {
   level: 'debug' | 'info' | 'warn' | 'error'
@@ -61,3 +70,9 @@ export type FromWorker =
   | { t: 'batch'; dest: string; buf: Uint8Array; count: number }
   | { t: 'logs'; records: WireLog[] }
   | { t: 'denied'; from: string; to: string; type: string }
+  /** This thread sends to thread `peer`: wire a direct link. */
+  | { t: 'want'; peer: string }
+  /** The marker of link `id`, to be passed on to `peer` in order with relayed batches. */
+  | { t: 'linked'; peer: string; id: number }
+  /** Module loading began (`on`) or ended: the thread may not answer heartbeats meanwhile. */
+  | { t: 'loading'; on: boolean }

@@ -1,6 +1,7 @@
 // The main-thread supervisor: starts worker threads (piscina, one long-running task per thread)
-// and the plan's actors on them, forwards packed batches between threads, restarts what dies
-// according to the pure decide(), detects hung threads by missed heartbeats, injects faults.
+// and the plan's actors on them, wires direct links between threads that talk (and relays their
+// batches until a link is there), restarts what dies according to the pure decide(), detects
+// hung threads by missed heartbeats, injects faults.
 import { EventEmitter } from 'node:events'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
@@ -11,6 +12,7 @@ import { isSupervisorSpec, type ChildSpec, type ClusterPlan } from '../plan.ts'
 import { decide } from '../supervisor/decide.ts'
 import { backoffDelay } from '../supervisor/backoff.ts'
 import { SupervisionTree } from '../supervisor/tree.ts'
+import { defaultStartTimeoutMs, judgeLiveness } from '../supervisor/liveness.ts'
 import { Batcher } from '../transport/batcher.ts'
 import { decodeBatch } from '../transport/codec.ts'
 import type { Fault, FaultResult } from '../faults/types.ts'
@@ -32,6 +34,11 @@ export interface SupervisorOptions {
   standbyThreads?: number
   /** Start the loopback control endpoint (URL written to <dataDir>/control.json). */
   control?: { host?: string; port?: number }
+  /**
+   * Wire direct links between threads that send to each other (default true). False: every
+   * batch between threads goes through the main thread (the route links fall back on).
+   */
+  directLinks?: boolean
 }
 
 interface ActorRec {
@@ -56,6 +63,9 @@ interface HostTask {
   owner: ThreadRec | undefined
   ready: boolean
   lastHb: number
+  /** Loading modules (from its start until `ready`, and whenever it reports loading). */
+  loading: boolean
+  loadingSince: number
   hung: boolean
   ended?: boolean
   done?: () => void
@@ -72,10 +82,21 @@ interface ThreadRec {
 
 const MAIN = 'main'
 
+/** A wired direct link between two threads' current host tasks. */
+interface Wire {
+  id: number
+  a: HostTask
+  b: HostTask
+}
+
+const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`)
+
 export class Supervisor extends EventEmitter {
   readonly plan: ClusterPlan
   readonly tree: SupervisionTree
   aclDenied = 0
+  /** Batches between worker threads that went through the main thread. */
+  relayedBatches = 0
   private readonly opts: SupervisorOptions
   private readonly log: PinoLogger
   private pool: Piscina | undefined
@@ -97,6 +118,10 @@ export class Supervisor extends EventEmitter {
   private lastCheck = 0
   private readonly actorLogs = new Map<string, PinoLogger>()
   private control: ControlServer | undefined
+  /** Pairs of threads that asked for a direct link (kept across restarts, to rewire). */
+  private readonly wanted = new Map<string, [string, string]>()
+  private readonly wires = new Map<string, Wire>()
+  private linkCounter = 0
 
   constructor(plan: ClusterPlan, opts: SupervisorOptions) {
     super()
@@ -250,7 +275,8 @@ export class Supervisor extends EventEmitter {
   private runTask(owner: ThreadRec | undefined): HostTask {
     const pool = this.pool as Piscina
     const { port1, port2 } = new MessageChannel()
-    const task: HostTask = { key: ++this.taskCounter, port: port1, abort: new AbortController(), owner, ready: false, lastHb: Date.now(), hung: false }
+    const now = Date.now()
+    const task: HostTask = { key: ++this.taskCounter, port: port1, abort: new AbortController(), owner, ready: false, lastHb: now, loading: true, loadingSince: now, hung: false }
     port1.on('message', (m: FromWorker) => this.onTask(task, m))
     const init: WorkerInit = {
       thread: owner?.name ?? '',
@@ -262,6 +288,7 @@ export class Supervisor extends EventEmitter {
       io: this.opts.io ?? false,
       routes: this.routes,
       links: this.faults.linkRules(),
+      direct: this.opts.directLinks ?? true,
     }
     pool.run(init, { transferList: [port2 as never], signal: task.abort.signal }).then(
       () => this.taskEnded(task, undefined),
@@ -286,6 +313,8 @@ export class Supervisor extends EventEmitter {
     const pending = [...t.pending]
     t.pending.clear()
     for (const id of pending) this.spawn(id)
+    // Links this thread had before it died: rewire them to the new task.
+    for (const [a, b] of this.wanted.values()) if (a === t.name || b === t.name) this.wire(a, b)
     this.replenish()
   }
 
@@ -333,6 +362,7 @@ export class Supervisor extends EventEmitter {
     const t = task.owner
     if (!t || t.task !== task) return
     t.task = undefined
+    this.unwire(t.name)
     if (this.stopping) {
       t.state = 'stopped'
       return
@@ -363,16 +393,19 @@ export class Supervisor extends EventEmitter {
       for (const task of tasks) task.lastHb = Math.max(task.lastHb, now - this.plan.heartbeatMs)
       return
     }
+    const limits = { hangTimeoutMs: this.plan.hangTimeoutMs, startTimeoutMs: this.plan.startTimeoutMs ?? defaultStartTimeoutMs(this.plan.hangTimeoutMs) }
     for (const task of tasks) {
-      if (!task.ready || task.hung) continue
-      if (now - task.lastHb > this.plan.hangTimeoutMs) {
-        task.hung = true
-        if (task.owner && task.owner.task === task) {
-          task.owner.state = 'hung'
-          this.event('error', 'worker.hung', { thread: task.owner.name, silentMs: now - task.lastHb })
-        }
-        task.abort.abort()
+      if (task.hung || task.ended) continue
+      const v = judgeLiveness({ loading: task.loading, loadingSince: task.loadingSince, lastSeen: task.lastHb }, now, limits)
+      if (!v.hung) continue
+      task.hung = true
+      if (task.owner && task.owner.task === task) {
+        task.owner.state = 'hung'
+        this.event('error', 'worker.hung', { thread: task.owner.name, silentMs: v.silentMs, phase: v.phase })
+      } else {
+        this.log.warn({ event: 'worker.standby.hung', silentMs: v.silentMs, phase: v.phase }, 'standby host thread hung')
       }
+      task.abort.abort()
     }
   }
 
@@ -387,8 +420,13 @@ export class Supervisor extends EventEmitter {
     }
     if (m.t === 'ready') {
       task.ready = true
-      task.lastHb = Date.now()
+      task.loading = false
       if (!task.owner) this.standbyFailures = 0
+    }
+    if (m.t === 'loading') {
+      task.loading = m.on
+      if (m.on) task.loadingSince = task.lastHb
+      return
     }
     const t = task.owner
     if (t && t.task === task) this.onWorker(t, m)
@@ -401,9 +439,18 @@ export class Supervisor extends EventEmitter {
         break
       case 'hb':
       case 'exiting':
+      case 'loading':
         break
       case 'batch':
+        if (m.dest !== MAIN) this.relayedBatches++
         this.forward(m.dest, m.buf)
+        break
+      case 'want':
+        this.wantLink(t.name, m.peer)
+        break
+      case 'linked':
+        // In order with the batches this thread relayed to the peer before it (same two ports).
+        this.threadRecs.get(m.peer)?.task?.port.postMessage({ t: 'linked', peer: t.name, id: m.id } satisfies ToWorker)
         break
       case 'started':
         this.onStarted(m.id)
@@ -439,6 +486,46 @@ export class Supervisor extends EventEmitter {
     const t = this.threadRecs.get(dest)
     if (!t?.task) return // thread down: the messages are lost, as with a dead process
     t.task.port.postMessage({ t: 'batch', buf } satisfies ToWorker, [buf.buffer as ArrayBuffer])
+  }
+
+  // ---- direct links ----------------------------------------------------------------------
+
+  /** Direct links between threads' current tasks, for status and tests. */
+  links(): Array<{ a: string; b: string; id: number }> {
+    return [...this.wires.values()].map((w) => ({ a: w.a.owner?.name ?? '', b: w.b.owner?.name ?? '', id: w.id }))
+  }
+
+  private wantLink(from: string, peer: string): void {
+    if (from === peer || !this.threadRecs.has(peer) || this.opts.directLinks === false) return
+    const key = pairKey(from, peer)
+    if (!this.wanted.has(key)) this.wanted.set(key, from < peer ? [from, peer] : [peer, from])
+    this.wire(from, peer)
+  }
+
+  /** Give the current tasks of threads `a` and `b` a MessagePort pair, unless they have one. */
+  private wire(a: string, b: string): void {
+    if (this.stopping) return
+    const ta = this.threadRecs.get(a)?.task
+    const tb = this.threadRecs.get(b)?.task
+    if (!ta || !tb || ta.hung || tb.hung || ta.ended || tb.ended) return
+    const key = pairKey(a, b)
+    const w = this.wires.get(key)
+    if (w && ((w.a === ta && w.b === tb) || (w.a === tb && w.b === ta))) return
+    const { port1, port2 } = new MessageChannel()
+    const id = ++this.linkCounter
+    this.wires.set(key, { id, a: ta, b: tb })
+    ta.port.postMessage({ t: 'link', peer: b, id, port: port1 } satisfies ToWorker, [port1 as never])
+    tb.port.postMessage({ t: 'link', peer: a, id, port: port2 } satisfies ToWorker, [port2 as never])
+  }
+
+  /** Thread `name` lost its task: its peers go back to relaying until it is rewired. */
+  private unwire(name: string): void {
+    for (const [key, w] of this.wires) {
+      const other = w.a.owner?.name === name ? w.b : w.b.owner?.name === name ? w.a : undefined
+      if (!other) continue
+      this.wires.delete(key)
+      if (!other.ended) other.port.postMessage({ t: 'unlink', peer: name } satisfies ToWorker)
+    }
   }
 
   private broadcast(m: ToWorker): void {

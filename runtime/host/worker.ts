@@ -1,5 +1,6 @@
 // The worker host: one long-running piscina task per thread, hosting many ActorCells.
-// Envelopes leave in batches packed per destination thread; the main thread forwards them.
+// Envelopes leave in batches packed per destination thread, over a direct link to the
+// destination thread once the supervisor has wired one, through the main thread until then.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ActorFactory, ActorSpec, Behaviour, Disk } from '../actor.ts'
@@ -7,6 +8,7 @@ import { ActorCell, type CellHost, type Envelope } from '../cell.ts'
 import type { Io } from '../io/index.ts'
 import { Batcher } from '../transport/batcher.ts'
 import { decodeBatch } from '../transport/codec.ts'
+import { Mesh, type LinkPort } from '../transport/mesh.ts'
 import { judge } from '../faults/links.ts'
 import { FaultyDisk } from '../faults/faulty-disk.ts'
 import type { LinkRule } from '../faults/types.ts'
@@ -30,6 +32,7 @@ type Registry = Record<string, () => Promise<ActorFactory<any>>>
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 const CRASH = 'runtime.fault.crash'
+const MAIN = 'main'
 
 class InjectedCrash extends Error {
   readonly code = 'FAULT_CRASH'
@@ -99,14 +102,29 @@ export default async function hostThread(init: WorkerInit): Promise<{ thread: st
     h.cell?.deliver(env)
   }
 
+  const deliverBatch = (buf: Uint8Array) => {
+    const envs = decodeBatch(buf)
+    for (let i = 0; i < envs.length; i++) deliverLocal(envs[i] as Envelope)
+  }
+
+  const mesh = new Mesh({
+    direct: init.direct,
+    receive: (buf) => {
+      deliverBatch(buf)
+      // A long run of batches can keep the heartbeat timer from firing: beat from here too.
+      beat()
+    },
+    relay: (dest, buf, count) => post({ t: 'batch', dest, buf, count }, [buf.buffer as ArrayBuffer]),
+    want: (peer) => post({ t: 'want', peer }),
+    marker: (peer, id) => post({ t: 'linked', peer, id }),
+  })
+
   const batcher = new Batcher({
     schedule: (fn) => setImmediate(fn),
     sink: (dest, buf, count) => {
-      if (dest === thread) {
-        for (const env of decodeBatch(buf)) deliverLocal(env)
-      } else {
-        post({ t: 'batch', dest, buf, count }, [buf.buffer as ArrayBuffer])
-      }
+      if (dest === thread) deliverBatch(buf)
+      else if (dest === MAIN) post({ t: 'batch', dest, buf, count }, [buf.buffer as ArrayBuffer])
+      else mesh.send(dest, buf, count)
     },
   })
 
@@ -137,11 +155,26 @@ export default async function hostThread(init: WorkerInit): Promise<{ thread: st
     report: (id, state) => post({ t: 'report', id, state: plain(state) }),
   }
 
+  // Importing a module for the first time can keep this thread from answering heartbeats for a
+  // long while (tsx compiles it under load): the supervisor is told, and waits longer meanwhile.
+  let loadingCount = 0
+  const loadingModules = async <T>(load: () => Promise<T>): Promise<T> => {
+    if (loadingCount++ === 0) post({ t: 'loading', on: true })
+    try {
+      return await load()
+    } finally {
+      if (--loadingCount === 0) post({ t: 'loading', on: false })
+    }
+  }
+
+  type NodeDiskModule = { NodeDisk: new (dir: string, o: { fsync: boolean }) => Disk }
+  let nodeDisk: Promise<NodeDiskModule> | undefined
   const diskFor = async (s: ActorSpec): Promise<FaultyDisk | undefined> => {
     if (s.storage !== 'disk') return undefined
     let inner: Disk
     try {
-      const mod = (await import('../disk/node-disk.ts' as string)) as { NodeDisk: new (dir: string, o: { fsync: boolean }) => Disk }
+      nodeDisk ??= loadingModules(() => import('../disk/node-disk.ts' as string) as Promise<NodeDiskModule>)
+      const mod = await nodeDisk
       inner = new mod.NodeDisk(join(init.dataDir, s.id), { fsync: init.fsync })
     } catch {
       let m = memDisks.get(s.id)
@@ -160,7 +193,7 @@ export default async function hostThread(init: WorkerInit): Promise<{ thread: st
       if (!f) {
         const load = registry[s.kind]
         if (!load) throw new Error(`unknown actor kind ${s.kind}`)
-        f = await load()
+        f = await loadingModules(load)
         factories.set(s.kind, f)
       }
       h.disk = await diskFor(s)
@@ -262,6 +295,7 @@ export default async function hostThread(init: WorkerInit): Promise<{ thread: st
       }
     }
     batcher.flush()
+    mesh.close()
     flushLogs()
     finish()
   }
@@ -269,9 +303,18 @@ export default async function hostThread(init: WorkerInit): Promise<{ thread: st
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'batch':
-        for (const env of decodeBatch(m.buf)) deliverLocal(env)
+        deliverBatch(m.buf)
         // A long run of batches can keep the heartbeat timer from firing: beat from here too.
         beat()
+        break
+      case 'link':
+        mesh.link(m.peer, m.id, m.port as unknown as LinkPort)
+        break
+      case 'linked':
+        mesh.opened(m.peer, m.id)
+        break
+      case 'unlink':
+        mesh.unlink(m.peer)
         break
       case 'spawn':
         void spawn(m.spec)

@@ -1,22 +1,27 @@
 // A binary min-heap of timed callbacks, ordered by (time, insertion order), with cancellation.
+// An event is a function and one argument, so that hot paths (message deliveries) schedule a
+// shared function instead of allocating a closure per event; the handle is the event itself.
 interface Item {
   t: number
   seq: number
-  fn: (() => void) | undefined
+  fn: ((arg: any) => void) | undefined
+  arg: unknown
 }
+
+export type EventHandle = object
 
 export class EventQueue {
   private heap: Item[] = []
   private seq = 0
-  private readonly live = new Map<number, Item>()
+  private live = 0
 
   get size(): number {
-    return this.live.size
+    return this.live
   }
 
-  push(t: number, fn: () => void): number {
-    const item: Item = { t, seq: ++this.seq, fn }
-    this.live.set(item.seq, item)
+  push<A>(t: number, fn: (arg: A) => void, arg?: A): EventHandle {
+    const item: Item = { t, seq: ++this.seq, fn, arg }
+    this.live++
     const h = this.heap
     h.push(item)
     let i = h.length - 1
@@ -27,14 +32,15 @@ export class EventQueue {
       i = p
     }
     h[i] = item
-    return item.seq
+    return item
   }
 
-  cancel(id: number): void {
-    const item = this.live.get(id)
-    if (item) {
+  cancel(handle: unknown): void {
+    const item = handle as Item | undefined
+    if (item && item.fn !== undefined) {
       item.fn = undefined
-      this.live.delete(id)
+      item.arg = undefined
+      this.live--
     }
   }
 
@@ -43,12 +49,18 @@ export class EventQueue {
     return this.heap[0]?.t
   }
 
-  pop(): (() => void) | undefined {
+  /** Remove the next event and run it; false when there is none. */
+  runNext(): boolean {
     this.skipCancelled()
     const top = this.popRaw()
-    if (!top) return undefined
-    this.live.delete(top.seq)
-    return top.fn
+    if (!top) return false
+    const fn = top.fn as (arg: unknown) => void
+    const arg = top.arg
+    top.fn = undefined
+    top.arg = undefined
+    this.live--
+    fn(arg)
+    return true
   }
 
   private skipCancelled(): void {

@@ -1,6 +1,5 @@
 // The deterministic simulator: the same behaviours in one thread, a virtual clock, a seeded
 // PRNG, seeded delivery latency. Same seed -> same trace.
-import { pack, unpack } from 'msgpackr'
 import type { ActorReport, Address, Behaviour, Ctx, Logger, Message } from '../actor.ts'
 import type { Io } from '../io/index.ts'
 import { ActorCell, type CellHost, type Envelope } from '../cell.ts'
@@ -8,6 +7,7 @@ import { recordingLogger, type LogRecord } from '../log.ts'
 import { seededRandom, type Rng } from '../random.ts'
 import { MemDisk } from './mem-disk.ts'
 import { EventQueue } from './event-queue.ts'
+import { copyMessage } from './copy.ts'
 import { judge } from '../faults/links.ts'
 import { FaultyDisk, DiskFailedError } from '../faults/faulty-disk.ts'
 import type { LinkRule } from '../faults/types.ts'
@@ -24,7 +24,10 @@ export interface SimOptions {
   latencyMs?: [number, number]
   /** Virtual epoch at start. */
   startTime?: number
-  /** Encode/decode every message through MessagePack (catches shared objects). Default true. */
+  /**
+   * Deep-copy every message with MessagePack semantics (catches shared objects; what arrives is
+   * what a thread would decode). Default true.
+   */
   copyMessages?: boolean
   /** Keep delivery lines in the trace (default true). */
   traceDeliveries?: boolean
@@ -60,7 +63,9 @@ export class Simulation {
   private clock: number
   private readonly queue = new EventQueue()
   private readonly actors = new Map<Address, SimActor>()
-  private readonly linkClock = new Map<string, number>()
+  /** Per link (from, then to): the latest delivery time scheduled, for FIFO order per link. */
+  private readonly linkClock = new Map<Address, Map<Address, number>>()
+  private readonly deliverFn = (env: Envelope) => this.deliver(env)
   private readonly opts: Required<Omit<SimOptions, 'onLog' | 'onReport' | 'onCrash'>> & Pick<SimOptions, 'onLog' | 'onReport' | 'onCrash'>
   private idCounter = 0
   /** Link filter for partitions and drops: return false to drop. */
@@ -102,7 +107,7 @@ export class Simulation {
       skewMs: 0,
       cell: undefined as unknown as ActorCell,
     }
-    if (a.disk) a.faulty = new FaultyDisk(a.disk, (ms) => new Promise<void>((r) => this.queue.push(this.clock + ms, r)))
+    if (a.disk) a.faulty = new FaultyDisk(a.disk, (ms) => new Promise<void>((r) => this.queue.push(this.clock + ms, () => r())))
     this.actors.set(id, a)
     this.boot(a)
     return a.cell.ctx
@@ -248,7 +253,7 @@ export class Simulation {
 
   /** Schedule a callback at virtual time now + ms (fault timelines in tests). */
   at(ms: number, fn: () => void): void {
-    this.queue.push(this.clock + ms, fn)
+    this.queue.push(this.clock + ms, () => fn())
   }
 
   /** Advance virtual time by `ms`, running everything due. */
@@ -257,9 +262,8 @@ export class Simulation {
     while (true) {
       const t = this.queue.peekTime()
       if (t === undefined || t > end) break
-      const fn = this.queue.pop() as () => void
       if (t > this.clock) this.clock = t
-      fn()
+      this.queue.runNext()
       // Let promise continuations (async behaviours) run before the next event.
       await this.settle()
     }
@@ -278,9 +282,8 @@ export class Simulation {
         this.clock = end
         return pred()
       }
-      const fn = this.queue.pop() as () => void
       if (t > this.clock) this.clock = t
-      fn()
+      this.queue.runNext()
       await this.settle()
       if (pred()) return true
     }
@@ -328,7 +331,7 @@ export class Simulation {
     random: () => this.rng(),
     newId: () => `${this.seed.toString(36)}-${(++this.idCounter).toString(36)}`,
     schedule: (ms, fn) => this.queue.push(this.clock + Math.max(0, ms), fn),
-    unschedule: (h) => this.queue.cancel(h as number),
+    unschedule: (h) => this.queue.cancel(h),
     route: (env) => this.route(env),
     denied: (from, to, type) => {
       this.aclDenied++
@@ -354,26 +357,37 @@ export class Simulation {
         return
       }
     }
-    const msg = this.opts.copyMessages ? (unpack(pack(env.msg)) as Message) : env.msg
+    const copyMessages = this.opts.copyMessages
+    const msg = copyMessages ? copyMessage(env.msg) : env.msg
     const [lo, hi] = this.opts.latencyMs
     const lat = lo + this.rng() * (hi - lo)
-    const link = `${env.from}>${env.to}`
-    const copies = this.linkRules.length === 0 ? [0] : judge(this.linkRules, env.from, env.to, this.rng).copies
+    if (this.linkRules.length === 0) {
+      this.schedule(env, msg, lat)
+      return
+    }
+    const copies = judge(this.linkRules, env.from, env.to, this.rng).copies
     if (copies.length === 0) {
       if (this.opts.traceDeliveries) this.trace.push(`${this.clock - this.opts.startTime} x ${env.from}->${env.to} ${env.msg.type}`)
       return
     }
     for (const extra of copies) {
-      const copy: Envelope = { ...env, msg: copies.length > 1 && this.opts.copyMessages ? (unpack(pack(env.msg)) as Message) : msg }
+      const m = copies.length > 1 && copyMessages ? copyMessage(env.msg) : msg
       if (extra > 0) {
         // Held back by a link fault: outside the link's FIFO order, so it may be overtaken.
-        this.queue.push(this.clock + lat + extra, () => this.deliver(copy))
+        this.queue.push(this.clock + lat + extra, this.deliverFn, withMsg(env, m))
         continue
       }
-      const at = Math.max(this.clock + lat, this.linkClock.get(link) ?? 0)
-      this.linkClock.set(link, at)
-      this.queue.push(at, () => this.deliver(copy))
+      this.schedule(env, m, lat)
     }
+  }
+
+  /** Deliver after `lat`, in FIFO order on the link. */
+  private schedule(env: Envelope, msg: Message, lat: number): void {
+    let byTo = this.linkClock.get(env.from)
+    if (!byTo) this.linkClock.set(env.from, (byTo = new Map()))
+    const at = Math.max(this.clock + lat, byTo.get(env.to) ?? 0)
+    byTo.set(env.to, at)
+    this.queue.push(at, this.deliverFn, withMsg(env, msg))
   }
 
   private deliver(env: Envelope): void {
@@ -387,6 +401,12 @@ export class Simulation {
     if (this.opts.traceDeliveries) this.trace.push(`${this.clock - this.opts.startTime} ${env.from}->${env.to} ${env.msg.type}`)
     a.cell.deliver(env)
   }
+}
+
+/** The envelope with `msg` in place of its message (same fields, own object). */
+function withMsg(env: Envelope, msg: Message): Envelope {
+  if (env.corrId === undefined) return { from: env.from, to: env.to, msg }
+  return env.reply ? { from: env.from, to: env.to, msg, corrId: env.corrId, reply: env.reply } : { from: env.from, to: env.to, msg, corrId: env.corrId }
 }
 
 function safeJson(o: object): string {

@@ -1,0 +1,49 @@
+// The hang detector on real threads: a thread busy loading modules is not declared hung for
+// missing heartbeats, but one that never finishes loading is, after the start-up timeout.
+import t from 'tap'
+import { fileURLToPath } from 'node:url'
+import type { Message } from '../../../runtime/actor.ts'
+import { Supervisor } from '../../../runtime/host/supervisor.ts'
+import type { RuntimeEvent } from '../../../runtime/host/status.ts'
+import { child, plan, sup } from '../../fixtures/runtime/plan.ts'
+import { memoryLogger, nextEvent } from '../../fixtures/runtime/wait.ts'
+
+const registry = fileURLToPath(new URL('./slow-load-registry.ts', import.meta.url))
+
+t.test('a thread loading an actor kind for longer than the hang timeout is not hung', async (t) => {
+  const { logger } = memoryLogger()
+  // heartbeat 100 ms, hang timeout 500 ms; the kind takes 1.5 s to load, blocking its thread.
+  const s = new Supervisor(plan(sup('root', 'one_for_one', [child({ id: 'slow-0', kind: 'slowload', thread: 'v0' })])), { registry, logger, standbyThreads: 0 })
+  const events: RuntimeEvent[] = []
+  const hungFirst = new Promise<'hung'>((resolve) =>
+    s.on('event', (e: RuntimeEvent) => {
+      events.push(e)
+      if (e.event === 'worker.hung') resolve('hung')
+    }),
+  )
+  t.teardown(() => s.stop())
+  t.equal(await Promise.race([s.start().then(() => 'started' as const), hungFirst]), 'started', 'started without being declared hung')
+  t.same(events.filter((e) => e.event === 'worker.hung'), [], 'no worker.hung')
+  t.equal(s.status()[0]!.state, 'running')
+  t.equal(s.status()[0]!.restarts, 0)
+  t.equal((await s.ask('slow-0', { type: 'ping' } as Message, 3000)).type, 'pong')
+  // Loaded: from now on missed heartbeats count again (the hang fault is found as before).
+  const hung = nextEvent(s, (e) => e.event === 'worker.hung' && e.thread === 'v0', 5000)
+  s.inject({ kind: 'hang', target: 'thread:v0', ms: 2000 })
+  t.match(await hung, { phase: 'run' })
+})
+
+t.test('a thread that never finishes loading is hung after the start-up timeout', async (t) => {
+  const { logger } = memoryLogger()
+  const s = new Supervisor(
+    plan(sup('root', 'one_for_one', [child({ id: 'never-0', kind: 'neverload', thread: 'w0', restart: 'temporary' })]), { startTimeoutMs: 3000 }),
+    { registry, logger, standbyThreads: 0 },
+  )
+  t.teardown(() => s.stop())
+  const hung = nextEvent(s, (e) => e.event === 'worker.hung' && e.thread === 'w0', 60_000)
+  const started = s.start()
+  const ev = await hung
+  t.equal(ev.phase, 'start')
+  await started
+  t.equal(s.status()[0]!.state, 'stopped', 'the temporary actor is not restarted')
+})
