@@ -118,6 +118,8 @@ export class ApiServer implements ApiServerCore {
    */
   private async ensureKubernetesService(): Promise<void> {
     const at = this.args.advertise ?? { host: '127.0.0.1', port: 6443 }
+    // A load balancer on a port picked at start (port 0) has no address to advertise yet.
+    const port = at.port > 0 ? at.port : undefined
     const meta = { name: 'kubernetes', namespace: 'default' }
     const calls: ApiCall[] = [
       {
@@ -125,23 +127,27 @@ export class ApiServer implements ApiServerCore {
         body: {
           apiVersion: 'v1', kind: 'Service',
           metadata: { ...meta, labels: { component: 'apiserver', provider: 'kubernetes' } },
-          spec: { type: 'ClusterIP', clusterIP: this.cidr.first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: at.port }], sessionAffinity: 'None' },
+          spec: { type: 'ClusterIP', clusterIP: this.cidr.first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port ?? 443 }], sessionAffinity: 'None' },
         },
       },
-      {
+    ]
+    if (port !== undefined) {
+      calls.push({
         type: 'api.update', group: '', version: 'v1', resource: 'endpoints', namespace: 'default', name: 'kubernetes',
         body: {
           apiVersion: 'v1', kind: 'Endpoints',
           metadata: { ...meta, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-          subsets: [{ addresses: [{ ip: at.host }], ports: [{ name: 'https', port: at.port, protocol: 'TCP' }] }],
+          subsets: [{ addresses: [{ ip: at.host }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
         },
-      },
-    ]
+      })
+    }
     for (const call of calls) {
-      for (let attempt = 0; attempt < 50 && !this.stopped; attempt++) {
+      for (let attempt = 0; attempt < 10 && !this.stopped; attempt++) {
         const r = await this.handle(call)
         if (r.code < 300 || r.code === 409) break
-        this.ctx.log.warn({ resource: call.resource, code: r.code }, 'kubernetes service bootstrap failed')
+        this.ctx.log.warn({ resource: call.resource, code: r.code, message: (r.body as Status).message }, 'kubernetes service bootstrap failed')
+        // Only an unavailable store is worth waiting for; a refusal will not change.
+        if (r.code < 500) break
         await this.ctx.sleep(200)
       }
     }
