@@ -67,6 +67,7 @@ t.test('args: etcd, apiserver, scheduler, controller-manager', async (t) => {
     watchCacheSize: 200,
     requestTimeoutMs: 30_000,
     defaultTolerationSeconds: 60,
+    advertise: { host: '127.0.0.1', port: 16443 },
     http: { host: '127.0.0.1', port: 17002 },
     tokens: topo.tokens,
   })
