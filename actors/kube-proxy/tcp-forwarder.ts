@@ -17,6 +17,8 @@ export class TcpForwarder {
   private readonly slots = new Map<string, Slot>()
   /** VIP:ports whose listen failed before (their later failures are logged at debug level). */
   private readonly failed = new Set<string>()
+  /** After closeAll, no listener opens again (a late watch event must not reopen one). */
+  private stopped = false
 
   constructor(
     private readonly tcp: TcpIo,
@@ -27,6 +29,7 @@ export class TcpForwarder {
 
   /** Open listeners for new VIP:ports, close those whose service went away. */
   sync(rules: ServiceRule[]): void {
+    if (this.stopped) return
     const want = new Map<string, ServiceRule>()
     for (const r of rules) if (r.protocol === 'TCP') want.set(`${r.vip}:${r.port}`, r)
     for (const [addr, slot] of this.slots) {
@@ -83,6 +86,7 @@ export class TcpForwarder {
   }
 
   async closeAll(): Promise<void> {
+    this.stopped = true
     const slots = [...this.slots.values()]
     this.slots.clear()
     for (const s of slots) s.closed = true

@@ -44,6 +44,9 @@ export function nodeTcpIo(): TcpIo {
         server.once('error', reject)
         server.listen(port, host, () => {
           server.off('error', reject)
+          // A Service listener never keeps the process alive on its own: an actor killed
+          // without its stop hook (a crash in a one-thread host) must not hold the exit.
+          server.unref()
           const addr = server.address()
           const actualPort = typeof addr === 'object' && addr ? addr.port : port
           resolve({

@@ -63,6 +63,8 @@ t.test('the dashboard of `actorkube up` follows the cluster and its chaos button
   if (!t.ok(ready, `the API server, the nodes and the dashboard report ready, etcd/main has a leader: ${JSON.stringify(status.actors.map((a) => [a.id, a.state, a.report.ready]))}\n${out.slice(-3000)}`)) return
   const url = String(status.actors.find((a) => a.id === 'dashboard-0')?.report.info?.url)
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'dashboard-0 reports its URL')
+  // `up` writes the kubeconfig once the whole cluster is ready, which may be after these actors report.
+  t.ok(await eventually(() => existsSync(join(dataDir, 'kubeconfig')), 60_000), 'up writes the kubeconfig')
   const server = /server: (http:\/\/[^\s]+)/.exec(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'))?.[1] ?? ''
   const k = await kubectlFor(Number(new URL(server).port))
   t.teardown(() => k.cleanup())
