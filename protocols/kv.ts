@@ -2,12 +2,16 @@
 // Requests are sent with ctx.ask; every request gets either its *Reply or a KvError.
 // Keys are strings ('/registry/pods/default/web-1'); values are opaque bytes.
 //
-// Any replica of a shard serves any request. A follower forwards writes and linearizable reads
-// to its leader and relays the answer; if the leader changed while forwarding, the answer is
-// KV_NOT_LEADER (with `leader` set) or KV_NO_LEADER. KV_NO_LEADER means the shard has no known
-// leader (election in progress): retry after a short wait or at another replica. KV_TIMEOUT on a
-// write means the outcome is unknown (it may still be applied). Serializable reads and watches
-// are served from the replica's own applied state. A replica that stops gracefully ends its
+// Any replica of a shard serves any request. A follower forwards writes to its leader and relays
+// the answer (sending a write again to the next leader if the leader changes meanwhile); for a
+// linearizable read it asks the leader for a read index and serves the read itself once it has
+// applied that index. KV_NOT_LEADER (with `leader` set when known) and KV_NO_LEADER (no known
+// leader: election in progress) mean the request was not carried out: retry after a short wait
+// or at another replica. KV_TIMEOUT on a write means the outcome is unknown (it may still be
+// applied). A write with a `requestId` is applied at most once per id: sending it again with the
+// same id, to any replica, after a timeout or a lost answer, is safe and gets the answer of its
+// one application (the shard remembers the ids of its last 50,000 such writes). Serializable
+// reads and watches are served from the replica's own applied state. A replica that stops gracefully ends its
 // watches with kv.watch.canceled; one that crashes just goes silent, so a watcher that asked for
 // progressNotify (sent every second) re-creates its watch elsewhere after a few silent seconds.
 
@@ -50,7 +54,12 @@ export interface KvRangeReply {
   more: boolean
 }
 
-export interface KvPut {
+/** Makes a write safe to retry: applied at most once per id (see the top of this file). */
+export interface KvWriteId {
+  requestId?: string
+}
+
+export interface KvPut extends KvWriteId {
   type: 'kv.put'
   key: string
   value: Uint8Array
@@ -63,7 +72,7 @@ export interface KvPutReply {
   prevKv?: KeyValue
 }
 
-export interface KvDelete {
+export interface KvDelete extends KvWriteId {
   type: 'kv.delete'
   key: string
   end?: string
@@ -97,7 +106,7 @@ export type KvOpResult =
   | { op: 'range'; kvs: KeyValue[]; count: number; more: boolean }
 
 /** Atomic: if every compare holds, run `success`, else `failure`. One revision for all writes. */
-export interface KvTxn {
+export interface KvTxn extends KvWriteId {
   type: 'kv.txn'
   compare: KvCompare[]
   success: KvOp[]
@@ -111,7 +120,7 @@ export interface KvTxnReply {
   responses: KvOpResult[]
 }
 
-export interface KvCompact {
+export interface KvCompact extends KvWriteId {
   type: 'kv.compact'
   revision: number
 }

@@ -66,7 +66,7 @@ export interface RaftAppendReply extends Base {
   rejected?: number
 }
 
-/** Leader liveness and commit propagation; `read` carries the latest ReadIndex round. */
+/** Leader liveness and commit propagation; `read` carries the ReadIndex round in flight. */
 export interface RaftHeartbeat extends Base {
   type: 'raft.heartbeat'
   commit: number
@@ -90,6 +90,22 @@ export interface RaftTimeoutNow extends Base {
   type: 'raft.timeout-now'
 }
 
+/**
+ * A follower asks its leader for a read index. One request stands for every linearizable read
+ * the follower had waiting when it sent it; `ctx` identifies the request.
+ */
+export interface RaftReadIndex extends Base {
+  type: 'raft.read-index'
+  ctx: number
+}
+
+/** The leader's commit index at the start of a ReadIndex round that a quorum confirmed. */
+export interface RaftReadIndexReply extends Base {
+  type: 'raft.read-index.reply'
+  ctx: number
+  index: number
+}
+
 export type RaftMessage =
   | RaftVote
   | RaftVoteReply
@@ -99,10 +115,13 @@ export type RaftMessage =
   | RaftHeartbeatReply
   | RaftInstallSnapshot
   | RaftTimeoutNow
+  | RaftReadIndex
+  | RaftReadIndexReply
 
 export const raftMessageTypes: ReadonlySet<string> = new Set([
   'raft.vote', 'raft.vote.reply', 'raft.append', 'raft.append.reply',
   'raft.heartbeat', 'raft.heartbeat.reply', 'raft.snapshot', 'raft.timeout-now',
+  'raft.read-index', 'raft.read-index.reply',
 ])
 
 export function isRaftMessage(m: { type: string }): m is RaftMessage {

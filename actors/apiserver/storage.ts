@@ -32,15 +32,30 @@ export interface KvClientOptions {
   shards: Record<string, string[]>
   resourceShards: Record<string, string>
   defaultShard: string
-  /** Per-ask timeout; a request tries each replica at most twice. */
+  /** The longest wait for one replica's answer. */
   askTimeoutMs: number
-  /** A request gives up (503) once this much time has gone by. */
+  /**
+   * The wait for the first replica's answer (default min(askTimeoutMs, 300)): short, so that a
+   * dead replica (a crashed leader, say) is passed over at once. Each retry waits twice as long,
+   * up to askTimeoutMs.
+   */
+  firstAttemptMs?: number
+  /** A request gives up once this much time has gone by (default: four rounds of the replicas). */
   totalTimeoutMs?: number
 }
 
+/**
+ * Asks a shard's replicas, starting with the one that answered last. Every write carries a
+ * request id that stays the same across retries, and the shard applies a write at most once per
+ * id: so a write whose replica went silent (or answered KV_TIMEOUT) is sent again, to the next
+ * replica, without any risk of applying it twice. Replicas that went silent are tried last for a
+ * while. A request that runs out of time is 504 if a write may have been applied, else 503.
+ */
 export class KvClient {
   /** The replica each shard last answered from (its index in the member list). */
   private readonly preferred = new Map<string, number>()
+  /** Replicas that did not answer in time, until when they are tried last. */
+  private readonly suspects = new Map<string, number>()
   constructor(private readonly ctx: Ctx, readonly opts: KvClientOptions) {}
 
   shardFor(resource: string): string {
@@ -55,10 +70,20 @@ export class KvClient {
     return this.opts.shards[shard] ?? []
   }
 
-  /** Move on from the current replica of `shard` (its watch stream died, say). */
+  /** Move on from the current replica of `shard` (its watch stream died, say): the next one not under suspicion. */
   rotate(shard: string): string {
     const ms = this.members(shard)
-    const i = ((this.preferred.get(shard) ?? 0) + 1) % Math.max(1, ms.length)
+    const n = Math.max(1, ms.length)
+    const from = this.preferred.get(shard) ?? 0
+    const now = this.ctx.now()
+    let i = (from + 1) % n
+    for (let k = 1; k < n; k++) {
+      const j = (from + k) % n
+      if ((this.suspects.get(ms[j]!) ?? 0) <= now) {
+        i = j
+        break
+      }
+    }
     this.preferred.set(shard, i)
     return ms[i]!
   }
@@ -72,30 +97,51 @@ export class KvClient {
   async ask<R extends Message>(shard: string, req: KvRequest): Promise<R | KvError> {
     const ms = this.members(shard)
     if (ms.length === 0) throw unavailable(`no etcd replicas for shard ${shard}`)
+    const write = WRITES.has(req.type)
+    const sent: KvRequest = write ? { ...req, requestId: (req as { requestId?: string }).requestId ?? this.ctx.newId() } as KvRequest : req
+    const maxWait = this.opts.askTimeoutMs
+    let wait = Math.min(maxWait, this.opts.firstAttemptMs ?? 300)
+    const deadline = this.ctx.now() + (this.opts.totalTimeoutMs ?? 4 * ms.length * maxWait)
     let last = 'no replica answered'
-    const deadline = this.ctx.now() + (this.opts.totalTimeoutMs ?? Infinity)
-    for (let attempt = 0; attempt < ms.length * 2 && this.ctx.now() < deadline; attempt++) {
+    /** Some attempt of this write may have reached a leader: its outcome is unknown. */
+    let maybeApplied = false
+    let refusedInARow = 0
+    for (;;) {
+      const left = deadline - this.ctx.now()
+      if (left <= 0) break
       const to = this.current(shard)
       try {
-        const r = await this.ctx.ask<R | KvError>(to, req, { timeoutMs: this.opts.askTimeoutMs })
+        const r = await this.ctx.ask<R | KvError>(to, sent, { timeoutMs: Math.max(1, Math.min(wait, left)) })
+        this.suspects.delete(to)
         if (r.type === 'kv.error' && RETRY_CODES.has((r as KvError).code)) {
           const e = r as KvError
-          // A write that timed out may still be applied: say so rather than write twice.
-          if (e.code === 'KV_TIMEOUT' && WRITES.has(req.type)) throw timeout(`etcd shard ${shard}: the write's outcome is unknown (${e.message})`)
           last = `${to}: ${e.code}`
+          if (e.code === 'KV_TIMEOUT') maybeApplied ||= write
           const li = e.leader ? ms.indexOf(e.leader) : -1
-          if (li >= 0) this.preferred.set(shard, li)
-          else this.rotate(shard)
-          if (li < 0 && attempt >= ms.length - 1) await this.ctx.sleep(50)
+          if (li >= 0 && li !== ms.indexOf(to)) {
+            this.preferred.set(shard, li)
+            continue
+          }
+          this.rotate(shard)
+          // Every replica said no (an election is going on): wait a little before the next round.
+          if (++refusedInARow >= ms.length) {
+            refusedInARow = 0
+            await this.ctx.sleep(Math.min(50, Math.max(0, deadline - this.ctx.now())))
+          }
           continue
         }
         return r
       } catch (err) {
         if (errorCode(err) !== 'ASK_TIMEOUT') throw err
-        last = `${to}: ASK_TIMEOUT`
+        last = `${to}: no answer within ${Math.min(wait, left)} ms`
+        maybeApplied ||= write
+        refusedInARow = 0
+        this.suspects.set(to, this.ctx.now() + maxWait)
         this.rotate(shard)
+        wait = Math.min(maxWait, wait * 2)
       }
     }
+    if (maybeApplied) throw timeout(`etcd shard ${shard}: the write's outcome is unknown (${last})`)
     throw unavailable(`etcd shard ${shard} unavailable (${last})`)
   }
 }

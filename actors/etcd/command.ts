@@ -1,14 +1,21 @@
-// What a Raft entry carries: a KV write and who proposed it (so that replica answers the client).
+// What a Raft entry carries: a KV write, its id (every replica that holds a client waiting for
+// that id answers it when it applies the entry) and the replica that proposed it.
 import { pack, unpack } from 'msgpackr'
-import type { KvRequest } from '../../protocols/kv.ts'
+import type { KvCompact, KvDelete, KvPut, KvRequest, KvTxn } from '../../protocols/kv.ts'
 import type { KvCommand } from './mvcc/store.ts'
 import { KvStoreError } from './mvcc/errors.ts'
 
+export type KvWriteRequest = KvPut | KvDelete | KvTxn | KvCompact
+
+export const writeTypes: ReadonlySet<string> = new Set(['kv.put', 'kv.delete', 'kv.txn', 'kv.compact'])
+
 export interface EntryCommand {
-  /** Proposal id, unique per proposing replica. */
+  /** The write's request id, or an id the proposer made up (unique either way). */
   id: string
   origin: string
   cmd: KvCommand
+  /** `id` is a request id: apply at most once per id (MvccStore.requests). */
+  dedup?: boolean
 }
 
 export const encodeCommand = (c: EntryCommand): Uint8Array => pack(c)
@@ -21,6 +28,8 @@ export function decodeCommand(data: Uint8Array): EntryCommand {
 /** Validate a write request and turn it into a command (KV_BAD_REQUEST on bad input). */
 export function toCommand(req: KvRequest): KvCommand {
   const bad = (why: string) => new KvStoreError('KV_BAD_REQUEST', `${req.type}: ${why}`)
+  const rid = (req as { requestId?: unknown }).requestId
+  if (rid !== undefined && (typeof rid !== 'string' || rid === '' || rid.length > 256)) throw bad('requestId must be a non-empty string of at most 256 characters')
   const isKey = (k: unknown) => typeof k === 'string'
   const isBytes = (v: unknown) => v instanceof Uint8Array
   switch (req.type) {

@@ -1,33 +1,54 @@
 // The replica shell around the pure cores: Raft (raft/core.ts), the MVCC store and watches
-// (mvcc/), and durable storage (wal/). Every Ready is handled in one place, in this order:
-// persist (WAL append + fsync, snapshot), then send, then apply, then answer.
+// (mvcc/), and durable storage (wal/). Every Ready is handled in one place, in this order: send
+// the messages that may go first (Ready.early), persist (WAL append + fsync, snapshot), send the
+// rest, apply, answer. Early messages that come up while a Ready is being persisted (a
+// leader's heartbeats, heartbeat replies, pre-votes, ReadIndex traffic) go out at once.
 import type { Ctx, Message, MsgMeta } from '../../runtime/actor.ts'
 import { ActorkubeError } from '../../runtime/errors.ts'
 import type { EtcdArgs } from '../args.ts'
-import type { KvHeader, KvRange, KvReply, KvRequest, KvWatchCreate, KvWatchCreated } from '../../protocols/kv.ts'
+import type { KvError, KvHeader, KvRange, KvReply, KvRequest, KvWatchCreate, KvWatchCreated } from '../../protocols/kv.ts'
 import { isRaftMessage, type Entry } from '../../protocols/raft.ts'
 import { Raft, type Ready, type SoftState } from './raft/core.ts'
-import { MvccStore } from './mvcc/store.ts'
+import { MvccStore, type KvCommand } from './mvcc/store.ts'
 import { KvStoreError } from './mvcc/errors.ts'
 import { WatchHub, type Send } from './mvcc/watch.ts'
 import { RaftStorage } from './wal/storage.ts'
-import { decodeCommand, encodeCommand, toCommand } from './command.ts'
+import { decodeCommand, encodeCommand, toCommand, writeTypes, type KvWriteRequest } from './command.ts'
 import { fromStoreError, kvError, replyFor } from './replies.ts'
 import { ticksFor, type Ticks } from './timing.ts'
 import type { CrashPoint, EtcdForward, EtcdInternal, EtcdWriteTimeout } from './messages.ts'
 
 const kvTypes = new Set(['kv.range', 'kv.put', 'kv.delete', 'kv.txn', 'kv.compact', 'kv.watch.create', 'kv.watch.cancel'])
 const PROGRESS_MS = 1000
+/** Answers from a leader meaning "not carried out": the write was not proposed there. */
+const REFUSED = new Set(['KV_NOT_LEADER', 'KV_NO_LEADER', 'KV_STOPPING'])
 
+/**
+ * A write this replica owes an answer to (clients waiting on the same id share it). It is
+ * answered when any entry with its id is applied here, when a forward comes back, or on timeout.
+ */
 interface PendingWrite {
-  meta: MsgMeta
+  id: string
+  /** As forwarded: carries `requestId` = id when `dedup`. */
+  req: KvWriteRequest
+  cmd: KvCommand
+  /** The store applies `id` at most once, so the write may be proposed or forwarded again. */
+  dedup: boolean
+  metas: MsgMeta[]
   timer: number
+  /** Proposals made here and forwards sent, and how many of them were refused outright. */
+  attempts: number
+  refusals: number
+  /** The term in which this replica last proposed it, and the leader it was last forwarded to. */
+  proposedTerm?: number
+  forwardedTo?: string
 }
 
 interface PendingRead {
   meta: MsgMeta
   req: KvRange
   index?: number
+  deadline: number
 }
 
 export class CrashPointError extends ActorkubeError {
@@ -45,18 +66,27 @@ export class Replica {
   private readonly requestTimeoutMs: number
   private readonly held: Array<[Message, MsgMeta]> = []
   private readonly writes = new Map<string, PendingWrite>()
+  /** Log index -> id of a write proposed here, to learn that a new leader overwrote it. */
+  private readonly proposed = new Map<number, string>()
+  private readonly forwardTimeoutMs: number
   private readonly reads = new Map<number, PendingRead>()
+  /** Reads whose ReadIndex was dropped while no leader was known: issued again once one is. */
+  private parkedReads: PendingRead[] = []
   private busy = false
+  private earlyQueued = false
   private fatal: unknown
   private stopping = false
   private armed = new Map<CrashPoint, number>()
   private lastReport = ''
   private nextTick = 0
   private soft: SoftState = { role: 'follower', leader: '', term: 0 }
+  /** The leader (and term) that waiting writes and reads were last sent on to. */
+  private seenLeader = { leader: '', term: -1 }
 
   constructor(private readonly ctx: Ctx, private readonly args: EtcdArgs) {
     this.ticks = ticksFor(args.heartbeatMs, args.electionTimeoutMs)
     this.requestTimeoutMs = Math.max(5000, 5 * args.electionTimeoutMs[1])
+    this.forwardTimeoutMs = Math.max(1000, 2 * args.electionTimeoutMs[1])
     this.store = new MvccStore(args.historyRevisions)
     if (args.storage === 'disk') {
       if (!ctx.disk) throw new ActorkubeError('ETCD_NO_DISK', `${ctx.self}: storage 'disk' but the host gave no disk`)
@@ -96,6 +126,7 @@ export class Replica {
     }
     if (isRaftMessage(msg)) {
       core.step(msg)
+      this.noticeLeader(core)
       return this.kick()
     }
     if (kvTypes.has(msg.type)) return this.onKv(msg as KvRequest, meta, false)
@@ -103,6 +134,8 @@ export class Replica {
     switch (m.type) {
       case 'etcd.tick':
         this.onTick(core)
+        this.noticeLeader(core)
+        this.expireParkedReads()
         return this.kick()
       case 'etcd.progress-tick':
         this.deliver(this.watches.progress(this.store.revision))
@@ -164,7 +197,6 @@ export class Replica {
   // ---- KV requests ----
 
   private onKv(req: KvRequest, meta: MsgMeta, forwarded: boolean): Promise<void> | void {
-    const core = this.core as Raft
     const answer = (r: KvReply) => this.ctx.reply(meta, r)
     if (this.stopping) return answer(kvError('KV_STOPPING', `${this.ctx.self} is stopping`))
     try {
@@ -175,20 +207,10 @@ export class Replica {
           return
         case 'kv.range':
           if (req.serializable) return answer(this.range(req))
-          if (core.role !== 'leader') return this.forward(req, meta, forwarded)
           return this.linearizableRead(req, meta)
-        default: {
-          const cmd = toCommand(req)
-          if (core.role !== 'leader') return this.forward(req, meta, forwarded)
-          const id = this.ctx.newId()
-          if (core.propose([encodeCommand({ id, origin: this.ctx.self, cmd })]) === undefined) {
-            return answer(kvError('KV_NO_LEADER', 'leadership is being transferred'))
-          }
-          const timeout: EtcdWriteTimeout = { type: 'etcd.write-timeout', id }
-          const timer = this.ctx.after(this.requestTimeoutMs, timeout)
-          this.writes.set(id, { meta, timer })
-          return this.kick()
-        }
+        default:
+          if (!writeTypes.has(req.type)) return answer(kvError('KV_BAD_REQUEST', `unknown request type ${String(req.type)}`))
+          return this.onWrite(req as KvWriteRequest, meta, forwarded)
       }
     } catch (err) {
       if (err instanceof KvStoreError) return answer(fromStoreError(err))
@@ -196,27 +218,148 @@ export class Replica {
     }
   }
 
-  private forward(req: KvRequest, meta: MsgMeta, forwarded: boolean): void {
-    const leader = (this.core as Raft).leader
-    if (forwarded || leader === '' || leader === this.ctx.self) {
-      const r = leader === '' || leader === this.ctx.self
-        ? kvError('KV_NO_LEADER', `shard ${this.args.shard} has no leader`)
-        : kvError('KV_NOT_LEADER', `${this.ctx.self} is not the leader`, { leader })
-      this.ctx.reply(meta, r)
+  // ---- writes ----
+
+  private onWrite(req: KvWriteRequest, meta: MsgMeta, forwarded: boolean): Promise<void> | void {
+    const core = this.core as Raft
+    const cmd = toCommand(req)
+    const rid = req.requestId
+    if (rid !== undefined) {
+      const done = this.store.requests.get(rid)
+      if (done) return this.ctx.reply(meta, replyFor(done.result, { ...this.header(), revision: done.revision }))
+      const same = this.writes.get(rid)
+      if (same) {
+        same.metas.push(meta)
+        return
+      }
+    }
+    const leader = core.role === 'leader'
+    if (!leader && (forwarded || core.leader === '')) return this.ctx.reply(meta, this.refusal())
+    // A write that may have to be sent again gets an id the store deduplicates.
+    const id = rid ?? this.ctx.newId()
+    const dedup = rid !== undefined || !leader
+    const timeout: EtcdWriteTimeout = { type: 'etcd.write-timeout', id }
+    const w: PendingWrite = {
+      id, req: dedup ? { ...req, requestId: id } : req, cmd, dedup, metas: [meta],
+      timer: this.ctx.after(this.requestTimeoutMs, timeout), attempts: 0, refusals: 0,
+    }
+    this.writes.set(id, w)
+    this.dispatch(w)
+    if (w.attempts === 0) return this.finish(w, kvError('KV_NO_LEADER', 'leadership is being transferred'))
+    return this.kick()
+  }
+
+  /** Propose `w` (leader) or forward it to the leader, unless that was already done. */
+  private dispatch(w: PendingWrite): void {
+    const core = this.core as Raft
+    if (core.role === 'leader') {
+      if (w.proposedTerm === core.term) return
+      const index = core.propose([encodeCommand({ id: w.id, origin: this.ctx.self, cmd: w.cmd, ...(w.dedup ? { dedup: true } : {}) })])
+      if (index === undefined) return
+      w.attempts++
+      w.proposedTerm = core.term
+      this.proposed.set(index, w.id)
       return
     }
-    const fwd: EtcdForward = { type: 'etcd.forward', req }
-    this.ctx.ask<KvReply>(leader, fwd, { timeoutMs: this.requestTimeoutMs }).then(
-      (r) => this.ctx.reply(meta, r),
-      () => this.ctx.reply(meta, kvError('KV_TIMEOUT', `no answer from the leader ${leader}`)),
+    const leader = core.leader
+    if (!w.dedup || leader === '' || leader === this.ctx.self || w.forwardedTo === leader) return
+    w.attempts++
+    w.forwardedTo = leader
+    const fwd: EtcdForward = { type: 'etcd.forward', req: w.req }
+    this.ctx.ask<KvReply>(leader, fwd, { timeoutMs: this.forwardTimeoutMs }).then(
+      (r) => this.onForwardReply(w, leader, r),
+      () => this.onForwardLost(w, leader),
     )
   }
 
+  private onForwardReply(w: PendingWrite, to: string, r: KvReply): void {
+    if (this.writes.get(w.id) !== w) return
+    if (r.type === 'kv.error' && REFUSED.has(r.code)) {
+      w.refusals++
+      if (w.forwardedTo === to) w.forwardedTo = undefined
+      // Refused everywhere it was sent: it was never proposed, say so.
+      if (w.attempts === w.refusals) return this.finish(w, r)
+      // It may be in some leader's log already: keep it, and send it on once leadership settles.
+      void this.ctx.sleep(this.ticks.tickMs).then(() => {
+        if (this.writes.get(w.id) !== w) return
+        this.dispatch(w)
+        void this.kick()
+      })
+      return
+    }
+    this.finish(w, r)
+  }
+
+  /** No answer from the leader in time: send it again to whoever leads now (the id makes it safe). */
+  private onForwardLost(w: PendingWrite, to: string): void {
+    if (this.writes.get(w.id) !== w) return
+    if (w.forwardedTo === to) w.forwardedTo = undefined
+    this.dispatch(w)
+    void this.kick()
+  }
+
+  /** A proposal of ours at some index lost to a new leader's entry. */
+  private onProposalLost(id: string): void {
+    const w = this.writes.get(id)
+    if (!w) return
+    const core = this.core as Raft
+    // A proposal of ours in the current term is still in the log (a leader never loses those).
+    if (core.role === 'leader' && w.proposedTerm === core.term) return
+    w.proposedTerm = undefined
+    if (!w.dedup) {
+      // Proposed once, never sent anywhere else, and that entry is gone: it was not applied.
+      const leader = (this.core as Raft).leader
+      return this.finish(w, kvError('KV_NOT_LEADER', `${this.ctx.self} lost leadership before the write committed`, leader && leader !== this.ctx.self ? { leader } : {}))
+    }
+    this.dispatch(w)
+  }
+
+  /** The leader is known (changed, or elected): writes and reads waiting here move on to it. */
+  private onLeaderKnown(): void {
+    for (const w of [...this.writes.values()]) if (w.dedup) this.dispatch(w)
+    const parked = this.parkedReads
+    this.parkedReads = []
+    for (const p of parked) if (!this.issueRead(p)) this.parkedReads.push(p)
+  }
+
+  private finish(w: PendingWrite, r: KvReply): void {
+    if (this.writes.get(w.id) === w) this.writes.delete(w.id)
+    this.ctx.cancel(w.timer)
+    for (const m of w.metas) this.ctx.reply(m, r)
+  }
+
+  private refusal(): KvError {
+    const leader = (this.core as Raft).leader
+    return leader === '' || leader === this.ctx.self
+      ? kvError('KV_NO_LEADER', `shard ${this.args.shard} has no leader`)
+      : kvError('KV_NOT_LEADER', `${this.ctx.self} is not the leader`, { leader })
+  }
+
+  // ---- linearizable reads ----
+
   private linearizableRead(req: KvRange, meta: MsgMeta): void | Promise<void> {
-    const read = (this.core as Raft).readIndex()
-    if (read === undefined) return this.ctx.reply(meta, kvError('KV_NO_LEADER', 'not leader'))
-    this.reads.set(read, { meta, req })
+    const p: PendingRead = { meta, req, deadline: this.ctx.now() + this.requestTimeoutMs }
+    if (!this.issueRead(p)) return this.ctx.reply(meta, this.refusal())
     return this.kick()
+  }
+
+  private issueRead(p: PendingRead): boolean {
+    const read = (this.core as Raft).readIndex()
+    if (read === undefined) return false
+    p.index = undefined
+    this.reads.set(read, p)
+    return true
+  }
+
+  private expireParkedReads(): void {
+    if (this.parkedReads.length === 0) return
+    const now = this.ctx.now()
+    const keep: PendingRead[] = []
+    for (const p of this.parkedReads) {
+      if (p.deadline > now) keep.push(p)
+      else this.ctx.reply(p.meta, this.refusal())
+    }
+    this.parkedReads = keep
   }
 
   private range(req: KvRange): KvReply {
@@ -251,8 +394,24 @@ export class Replica {
 
   // ---- the Ready loop: persist, send, apply ----
 
+  /**
+   * Run the Ready loop, or (while it waits on the disk) send what may go early. Both start after
+   * the current batch of deliveries, so that everything that came in together (reads, writes)
+   * goes into one ReadIndex round and one WAL write.
+   */
   private kick(): Promise<void> | undefined {
-    if (this.busy || !this.core) return undefined
+    const core = this.core
+    if (!core) return undefined
+    if (this.busy) {
+      if (!this.earlyQueued) {
+        this.earlyQueued = true
+        queueMicrotask(() => {
+          this.earlyQueued = false
+          for (const m of core.takeEarly()) this.ctx.send(m.to, m)
+        })
+      }
+      return undefined
+    }
     this.busy = true
     const run = this.loop()
     run.catch((err: unknown) => {
@@ -264,19 +423,29 @@ export class Replica {
   private async loop(): Promise<void> {
     const core = this.core as Raft
     try {
+      await Promise.resolve()
       while (core.hasReady()) {
         const rd = core.ready()
+        for (const m of rd.early) this.ctx.send(m.to, m)
         await this.persist(rd)
+        core.advance(rd)
         this.at('before-send')
         for (const m of rd.messages) this.ctx.send(m.to, m)
         if (rd.snapshot) {
           this.store = MvccStore.decode(rd.snapshot.data, this.args.historyRevisions)
           this.deliver(this.watches.resync(this.store))
+          for (const i of this.proposed.keys()) if (i <= rd.snapshot.meta.index) this.proposed.delete(i)
         }
         for (const e of rd.committed) this.apply(e)
         for (const r of rd.reads) {
           const p = this.reads.get(r.read)
           if (p) p.index = r.index
+        }
+        for (const read of rd.dropped) {
+          const p = this.reads.get(read)
+          if (!p) continue
+          this.reads.delete(read)
+          if (!this.issueRead(p)) this.parkedReads.push(p)
         }
         this.serveReads()
         if (rd.soft) this.onSoft(rd.soft)
@@ -299,18 +468,20 @@ export class Replica {
   }
 
   private apply(e: Entry): void {
-    if (!e.data || e.data.length === 0) return
+    const mine = this.proposed.get(e.index)
+    if (mine !== undefined) this.proposed.delete(e.index)
+    if (!e.data || e.data.length === 0) {
+      if (mine !== undefined) this.onProposalLost(mine)
+      return
+    }
     this.at('before-apply')
     const c = decodeCommand(e.data)
-    const out = this.store.apply(c.cmd)
+    const out = this.store.apply(c.cmd, c.dedup ? c.id : undefined)
     if (out.events.length > 0) this.deliver(this.watches.onApply(out.revision, out.events))
     this.at('after-apply')
-    if (c.origin !== this.ctx.self) return
+    if (mine !== undefined && mine !== c.id) this.onProposalLost(mine)
     const w = this.writes.get(c.id)
-    if (!w) return
-    this.writes.delete(c.id)
-    this.ctx.cancel(w.timer)
-    this.ctx.reply(w.meta, replyFor(out.result, this.header()))
+    if (w) this.finish(w, replyFor(out.result, { ...this.header(), revision: out.revision }))
   }
 
   private serveReads(): void {
@@ -326,12 +497,21 @@ export class Replica {
     const was = this.soft
     this.soft = s
     const ev = { shard: this.args.shard, term: s.term, id: this.ctx.self }
+    if (s.role === 'precandidate' || s.role === 'candidate') this.ctx.log.debug({ event: 'raft.campaign', ...ev, pre: s.role === 'precandidate' }, 'raft.campaign')
     if (s.role === 'leader' && was.role !== 'leader') this.ctx.log.info({ event: 'raft.leader.elected', ...ev }, 'raft.leader.elected')
-    if (s.role !== 'leader' && was.role === 'leader') {
-      this.ctx.log.info({ event: 'raft.leader.lost', ...ev, leader: s.leader }, 'raft.leader.lost')
-      for (const p of this.reads.values()) this.ctx.reply(p.meta, kvError('KV_NO_LEADER', 'leadership lost'))
-      this.reads.clear()
-    }
+    if (s.role !== 'leader' && was.role === 'leader') this.ctx.log.info({ event: 'raft.leader.lost', ...ev, leader: s.leader }, 'raft.leader.lost')
+    this.noticeLeader(this.core as Raft)
+  }
+
+  /**
+   * A new leader (or term) is known: writes and reads waiting here move on to it at once, in the
+   * Ready that is being built (a new leader proposes them with its first entry).
+   */
+  private noticeLeader(core: Raft): void {
+    const { leader, term } = core
+    if (leader === '' || (leader === this.seenLeader.leader && term === this.seenLeader.term)) return
+    this.seenLeader = { leader, term }
+    this.onLeaderKnown()
   }
 
   private async maybeSnapshot(): Promise<void> {
@@ -346,8 +526,8 @@ export class Replica {
   private onWriteTimeout(id: string): void {
     const w = this.writes.get(id)
     if (!w) return
-    this.writes.delete(id)
-    this.ctx.reply(w.meta, kvError('KV_TIMEOUT', 'the write was not committed in time; it may still be applied'))
+    if (w.attempts === w.refusals) return this.finish(w, this.refusal())
+    this.finish(w, kvError('KV_TIMEOUT', 'the write was not committed in time; it may still be applied'))
   }
 
   private at(point: CrashPoint): void {

@@ -3,6 +3,7 @@
 import { pack, unpack } from 'msgpackr'
 import type { KeyValue, KvCompare, KvEvent, KvOp, KvOpResult } from '../../../protocols/kv.ts'
 import { KvStoreError, compacted, futureRev } from './errors.ts'
+import { RequestLog } from './requests.ts'
 
 interface Version {
   rev: number
@@ -51,6 +52,8 @@ export interface ApplyOutcome {
   /** Events of this command at `revision`, in order (empty if nothing changed). */
   events: KvEvent[]
   revision: number
+  /** The request id was applied before: `result` and `revision` are that application's. */
+  duplicate?: boolean
 }
 
 /** The first key after every key starting with `prefix` ('' = no upper bound). */
@@ -82,6 +85,8 @@ export class MvccStore {
   historyRevisions: number
   private keys: string[] = []
   private readonly index = new Map<string, Version[]>()
+  /** Writes applied with a request id, for at-most-once retries. */
+  requests = new RequestLog()
 
   constructor(historyRevisions = 0) {
     this.historyRevisions = historyRevisions
@@ -108,7 +113,23 @@ export class MvccStore {
     return v && !v.deleted ? toKv(key, v) : undefined
   }
 
-  apply(cmd: KvCommand): ApplyOutcome {
+  /**
+   * Apply a write. With a `requestId` seen before, nothing is applied and the first outcome is
+   * returned (`duplicate`); a write that changed the store is remembered under its id.
+   */
+  apply(cmd: KvCommand, requestId?: string): ApplyOutcome {
+    if (requestId !== undefined) {
+      const seen = this.requests.get(requestId)
+      if (seen) return { result: seen.result, events: [], revision: seen.revision, duplicate: true }
+    }
+    const out = this.applyOnce(cmd)
+    if (requestId !== undefined && (out.events.length > 0 || out.result.op === 'compact')) {
+      this.requests.add(requestId, { revision: out.revision, result: out.result })
+    }
+    return out
+  }
+
+  private applyOnce(cmd: KvCommand): ApplyOutcome {
     const w = new Writer(this, this.revision + 1)
     let result: KvCommandResult
     try {
@@ -177,14 +198,15 @@ export class MvccStore {
 
   encode(): Uint8Array {
     const keys = this.keys.map((k) => [k, this.index.get(k)])
-    return pack({ revision: this.revision, compactRevision: this.compactRevision, keys })
+    return pack({ revision: this.revision, compactRevision: this.compactRevision, keys, requests: this.requests.encode() })
   }
 
   static decode(bytes: Uint8Array, historyRevisions = 0): MvccStore {
-    const o = unpack(bytes) as { revision: number; compactRevision: number; keys: Array<[string, Version[]]> }
+    const o = unpack(bytes) as { revision: number; compactRevision: number; keys: Array<[string, Version[]]>; requests?: Parameters<typeof RequestLog.decode>[0] }
     const s = new MvccStore(historyRevisions)
     s.revision = o.revision
     s.compactRevision = o.compactRevision
+    s.requests = RequestLog.decode(o.requests)
     for (const [k, vs] of o.keys) {
       s.keys.push(k)
       s.index.set(k, vs.map((v) => ({ ...v, value: new Uint8Array(v.value) })))

@@ -1,7 +1,8 @@
 // The Raft state machine (etcd-io/raft style): step(message) and tick() in, ready() out.
-// No I/O and no clock: the replica persists ready.hardState/entries/snapshot, then sends
-// ready.messages, then applies ready.committed. Pre-vote, check-quorum, leader transfer,
-// batched and pipelined replication with flow control, ReadIndex, snapshots.
+// No I/O and no clock: the replica sends ready.early, persists ready.hardState/entries/snapshot,
+// calls advance(ready), then sends ready.messages and applies ready.committed. Pre-vote,
+// check-quorum, leader transfer, batched and pipelined replication with flow control, batched
+// ReadIndex (also for followers), snapshots.
 import type { Entry, HardState, RaftMessage, Snapshot } from '../../../protocols/raft.ts'
 import { RaftLog } from './log.ts'
 import { Progress } from './progress.ts'
@@ -47,16 +48,46 @@ export interface Ready {
   /** A snapshot from the leader to persist and restore before applying. */
   snapshot?: Snapshot
   committed: Entry[]
+  /**
+   * Messages that promise nothing about this replica's disk, so they may be sent before this
+   * Ready is persisted: a leader's appends and heartbeats (the leader counts its own log towards
+   * a commit only once advance() says it is durable), heartbeat replies, pre-votes, a
+   * candidate's vote requests (it counts its own vote once persisted), ReadIndex traffic. Also
+   * available between Readys through takeEarly().
+   */
+  early: RaftMessage[]
+  /** Messages to send only after this Ready is persisted (append replies, votes granted). */
   messages: RaftMessage[]
+  /** Linearizable reads whose read index is known: serve each once `index` is applied. */
   reads: ReadState[]
+  /** Reads that will not complete here (leadership or the leader changed): retry them. */
+  dropped: number[]
   soft?: SoftState
 }
 
-interface PendingRead {
+/** A read waiting for a ReadIndex round: one of ours, or a follower's request (`from`, `ctx`). */
+interface ReadRequest {
+  from: string
   read: number
+}
+
+interface ReadRound {
+  seq: number
   index: number
   acks: Set<string>
+  reqs: ReadRequest[]
 }
+
+/** A follower's read-index request in flight to the leader. */
+interface RemoteRead {
+  ctx: number
+  leader: string
+  reads: number[]
+  ticks: number
+}
+
+const EARLY_ALWAYS = new Set<RaftMessage['type']>(['raft.heartbeat.reply', 'raft.read-index', 'raft.read-index.reply'])
+const EARLY_FROM_LEADER = new Set<RaftMessage['type']>(['raft.append', 'raft.heartbeat', 'raft.snapshot', 'raft.timeout-now'])
 
 export class Raft {
   readonly id: string
@@ -77,16 +108,27 @@ export class Raft {
   private randomizedTimeout = 0
   private votes = new Map<string, boolean>()
   private msgs: RaftMessage[] = []
+  private earlyMsgs: RaftMessage[] = []
   private prevHard: HardState
   private prevSoft: SoftState
   private pendingSnapshot: Snapshot | undefined
   private needBcast = false
+  /** The commit index the leader last sent to every follower. */
+  private commitSent = 0
   private committedInTerm = false
+  /** Read ids handed out by readIndex(). */
   private readSeq = 0
+  /** Leader: reads waiting for the next round (at most one round is in flight). */
+  private readQueue: ReadRequest[] = []
+  private readRound: ReadRound | undefined
+  private roundSeq = 0
   private readRoundNeeded = false
-  private waitingReads: number[] = []
-  private pendingReads: PendingRead[] = []
+  /** Follower: reads waiting for the request in flight to the leader, and that request. */
+  private remoteQueue: number[] = []
+  private remoteRead: RemoteRead | undefined
+  private remoteSeq = 0
   private readyReads: ReadState[] = []
+  private droppedReads: number[] = []
 
   constructor(cfg: RaftConfig, init: RaftInit = {}) {
     this.cfg = { preVote: true, checkQuorum: true, maxInflight: 256, maxEntriesPerMsg: 512, ...cfg }
@@ -124,28 +166,66 @@ export class Raft {
     if (this.role === 'leader') this.tickLeader()
     else {
       this.electionElapsed++
+      this.tickRemoteRead()
       if (this.electionElapsed >= this.randomizedTimeout) this.campaign(this.cfg.preVote ? 'pre' : 'real')
     }
   }
 
-  /** Append commands if leader (and not transferring). Returns the last index, or undefined. */
+  /**
+   * Append commands if leader (and not transferring). Returns the last index, or undefined.
+   * The leader's own copy counts towards a commit once advance() reports it durable.
+   */
   propose(datas: Uint8Array[]): number | undefined {
     if (this.role !== 'leader' || this.leadTransferee !== '') return undefined
     const entries = datas.map((data, k) => ({ term: this.term, index: this.log.lastIndex() + 1 + k, data }))
     this.log.append(entries)
-    this.selfProgress().maybeUpdate(this.log.lastIndex())
     this.needBcast = true
-    if (this.peers.length === 1) this.maybeCommit()
     return this.log.lastIndex()
   }
 
-  /** Start a linearizable read: the result comes in ready().reads with the same `read`. */
+  /**
+   * Start a linearizable read: its read index comes in ready().reads with the same `read` (or
+   * the id comes back in ready().dropped). The round starts at the next ready()/takeEarly(), for
+   * every read started until then; reads that arrive while a round is in flight share the next
+   * one. A follower asks its leader, one request for all the reads it has waiting. Undefined when
+   * no leader is known.
+   */
   readIndex(): number | undefined {
-    if (this.role !== 'leader') return undefined
+    if (this.role === 'leader') {
+      const read = ++this.readSeq
+      this.readQueue.push({ from: this.id, read })
+      return read
+    }
+    if (this.role !== 'follower' || this.leader === '') return undefined
     const read = ++this.readSeq
-    if (!this.committedInTerm) this.waitingReads.push(read)
-    else this.startRead(read)
+    this.remoteQueue.push(read)
     return read
+  }
+
+  /**
+   * The replica wrote `rd` (entries, snapshot, hard state) durably. A leader counts its own log
+   * towards commits from here on.
+   */
+  advance(rd: Ready): void {
+    if (rd.snapshot) this.log.stableTo(rd.snapshot.meta.index, rd.snapshot.meta.term)
+    const last = rd.entries.at(-1)
+    if (last) this.log.stableTo(last.index, last.term)
+    const hs = rd.hardState
+    if (this.role === 'candidate' && hs && hs.term === this.term && hs.vote === this.id && !this.votes.has(this.id)) {
+      this.votes.set(this.id, true)
+      this.tally()
+    }
+    if (this.role === 'leader' && this.selfProgress().maybeUpdate(this.log.persisted)) {
+      if (this.maybeCommit()) this.needBcast = true
+    }
+  }
+
+  /** Messages that may go out now, before the Ready being persisted (see Ready.early). */
+  takeEarly(): RaftMessage[] {
+    this.startReads()
+    const out = this.earlyMsgs
+    this.earlyMsgs = []
+    return out
   }
 
   transferLeader(to: string): boolean {
@@ -170,7 +250,11 @@ export class Raft {
     if (m.to !== this.id || !this.peers.includes(m.from)) return
     if (m.term > this.term) {
       if (m.type === 'raft.vote') {
-        const inLease = this.cfg.checkQuorum && this.leader !== '' && this.electionElapsed < this.cfg.electionTicks[0]
+        // The lease ends one tick before the minimum election timeout: replicas' ticks are not
+        // in phase, and a candidate whose timeout is the minimum must not be ignored by a voter
+        // that lost the same leader a fraction of a tick later.
+        const lease = Math.max(this.cfg.heartbeatTicks + 1, this.cfg.electionTicks[0] - 1)
+        const inLease = this.cfg.checkQuorum && this.leader !== '' && this.electionElapsed < lease
         if (inLease && !m.transfer) return
       }
       if (m.type === 'raft.vote' && m.pre) {
@@ -210,6 +294,11 @@ export class Raft {
         return
       case 'raft.append.reply': return this.handleAppendReply(m)
       case 'raft.heartbeat.reply': return this.handleHeartbeatReply(m)
+      case 'raft.read-index':
+        if (this.role !== 'leader') return
+        this.readQueue.push({ from: m.from, read: m.ctx })
+        return
+      case 'raft.read-index.reply': return this.handleReadIndexReply(m)
       default: {
         const never: never = m
         return never
@@ -221,24 +310,29 @@ export class Raft {
 
   hasReady(): boolean {
     return (
-      this.msgs.length > 0 || this.needBcast || this.readRoundNeeded || this.log.hasUnstable() ||
+      this.msgs.length > 0 || this.earlyMsgs.length > 0 || this.needBcast || this.readRoundNeeded || this.log.hasUnstable() ||
       this.log.hasCommittedToApply() || this.pendingSnapshot !== undefined || this.readyReads.length > 0 ||
-      !sameHard(this.prevHard, this.hardState()) || !sameSoft(this.prevSoft, this.softState())
+      this.droppedReads.length > 0 || this.readsWaiting() || !sameHard(this.prevHard, this.hardState()) ||
+      !sameSoft(this.prevSoft, this.softState())
     )
   }
 
   ready(): Ready {
-    if (this.needBcast && this.role === 'leader') {
-      for (const p of this.peers) if (p !== this.id) this.sendAppend(p, false)
+    if (this.role === 'leader') {
+      // A new commit index goes out at once, in an empty append if nothing else is to be sent.
+      const commit = this.log.committed > this.commitSent
+      if (this.needBcast || commit) for (const p of this.peers) if (p !== this.id) this.sendAppend(p, commit)
+      this.commitSent = this.log.committed
     }
     this.needBcast = false
-    if (this.readRoundNeeded && this.role === 'leader') this.bcastHeartbeat(this.readSeq)
-    this.readRoundNeeded = false
+    this.startReads()
     const rd: Ready = {
       entries: this.log.takeUnstable(),
       committed: [],
+      early: this.earlyMsgs,
       messages: this.msgs,
       reads: this.readyReads,
+      dropped: this.droppedReads,
     }
     if (this.pendingSnapshot) {
       rd.snapshot = this.pendingSnapshot
@@ -246,7 +340,9 @@ export class Raft {
     }
     rd.committed = this.log.takeCommitted()
     this.msgs = []
+    this.earlyMsgs = []
     this.readyReads = []
+    this.droppedReads = []
     const hs = this.hardState()
     if (!sameHard(this.prevHard, hs)) rd.hardState = hs
     this.prevHard = hs
@@ -281,16 +377,25 @@ export class Raft {
     this.progress.clear()
     for (const p of this.peers) this.progress.set(p, new Progress(this.log.lastIndex() + 1))
     this.selfProgress().recentActive = true
+    this.selfProgress().maybeUpdate(this.log.persisted)
+    this.commitSent = this.log.committed
     this.propose([new Uint8Array(0)])
     // propose() set needBcast; the empty entry commits the new term.
     this.needBcast = true
   }
 
+  /**
+   * A pre-vote counts our own vote at once (it changes nothing). A real campaign sends its vote
+   * requests right away, while the new term and our vote for ourselves are being persisted, but
+   * counts our own vote, and so can win, only once advance() reports them durable: a candidate
+   * that crashed before that restarts in the old term and may vote again in the new one, so it
+   * must never have led in it.
+   */
   private campaign(kind: 'pre' | 'real' | 'transfer'): void {
     this.electionElapsed = 0
     this.resetRandomizedTimeout()
-    this.votes = new Map([[this.id, true]])
     const pre = kind === 'pre'
+    this.votes = pre ? new Map([[this.id, true]]) : new Map()
     if (pre) {
       this.role = 'precandidate'
       this.leader = ''
@@ -301,11 +406,7 @@ export class Raft {
       this.leader = ''
     }
     this.dropReads()
-    if (this.votes.size >= this.quorum()) {
-      if (pre) this.campaign('real')
-      else this.becomeLeader()
-      return
-    }
+    if (pre && this.votes.size >= this.quorum()) return this.campaign('real')
     for (const p of this.peers) {
       if (p === this.id) continue
       this.send({
@@ -318,6 +419,7 @@ export class Raft {
 
   private followLeader(from: string): void {
     if (this.role !== 'follower') this.becomeFollower(this.term, from)
+    if (this.leader !== from) this.dropReads()
     this.leader = from
     this.electionElapsed = 0
   }
@@ -338,15 +440,19 @@ export class Raft {
     const want = m.pre ? 'precandidate' : 'candidate'
     if (this.role !== want) return
     this.votes.set(m.from, m.granted)
+    this.tally()
+  }
+
+  private tally(): void {
     let yes = 0
     let no = 0
     for (const v of this.votes.values()) {
       if (v) yes++
       else no++
     }
-    if (yes >= this.quorum()) {
-      if (m.pre) this.campaign('real')
-      else this.becomeLeader()
+    if (yes >= this.quorum() && this.votes.get(this.id) === true) {
+      if (this.role === 'precandidate') this.campaign('real')
+      else if (this.role === 'candidate') this.becomeLeader()
     } else if (no >= this.quorum()) {
       this.becomeFollower(this.term, '')
     }
@@ -428,6 +534,13 @@ export class Raft {
     if (m.read !== undefined) this.ackRead(m.from, m.read)
   }
 
+  private handleReadIndexReply(m: Extract<RaftMessage, { type: 'raft.read-index.reply' }>): void {
+    const r = this.remoteRead
+    if (this.role !== 'follower' || !r || r.ctx !== m.ctx || m.from !== r.leader) return
+    this.remoteRead = undefined
+    for (const read of r.reads) this.readyReads.push({ read, index: m.index })
+  }
+
   // ---- leader helpers ----
 
   private tickLeader(): void {
@@ -455,7 +568,8 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.heartbeatElapsed = 0
-      this.bcastHeartbeat(this.pendingReads.length > 0 ? this.readSeq : undefined)
+      this.readRoundNeeded = false
+      this.bcastHeartbeat(this.readRound?.seq)
     }
   }
 
@@ -496,16 +610,12 @@ export class Raft {
   }
 
   private maybeCommit(): boolean {
-    const matches = this.peers.map((p) => (p === this.id ? this.log.lastIndex() : (this.progress.get(p)?.match ?? 0)))
+    const matches = this.peers.map((p) => this.progress.get(p)?.match ?? 0)
     matches.sort((a, b) => b - a)
     const idx = matches[this.quorum() - 1]
     if (idx > this.log.committed && this.log.term(idx) === this.term) {
       this.log.commitTo(idx)
-      if (!this.committedInTerm) {
-        this.committedInTerm = true
-        for (const r of this.waitingReads) this.startRead(r)
-        this.waitingReads = []
-      }
+      this.committedInTerm = true
       return true
     }
     return false
@@ -517,31 +627,79 @@ export class Raft {
 
   // ---- ReadIndex ----
 
-  private startRead(read: number): void {
-    const pr: PendingRead = { read, index: this.log.committed, acks: new Set([this.id]) }
-    if (pr.acks.size >= this.quorum()) {
-      this.readyReads.push({ read, index: pr.index })
-      return
-    }
-    this.pendingReads.push(pr)
+  /** Leader: start a round for every queued read unless one is in flight (or the term has no commit yet). */
+  private maybeStartReadRound(): void {
+    if (this.role !== 'leader' || !this.committedInTerm || this.readRound || this.readQueue.length === 0) return
+    const round: ReadRound = { seq: ++this.roundSeq, index: this.log.committed, acks: new Set([this.id]), reqs: this.readQueue }
+    this.readQueue = []
+    if (round.acks.size >= this.quorum()) return this.finishReadRound(round)
+    this.readRound = round
     this.readRoundNeeded = true
   }
 
-  private ackRead(from: string, read: number): void {
-    for (const p of this.pendingReads) if (p.read <= read) p.acks.add(from)
-    while (this.pendingReads.length > 0 && this.pendingReads[0].acks.size >= this.quorum()) {
-      const p = this.pendingReads.shift() as PendingRead
-      this.readyReads.push({ read: p.read, index: p.index })
+  /** Reads that could start a round (leader) or a request (follower) now. */
+  private readsWaiting(): boolean {
+    if (this.role === 'leader') return this.committedInTerm && !this.readRound && this.readQueue.length > 0
+    return this.role === 'follower' && this.leader !== '' && !this.remoteRead && this.remoteQueue.length > 0
+  }
+
+  /** Start what readIndex() queued, and send the round's heartbeats. */
+  private startReads(): void {
+    this.maybeStartReadRound()
+    this.maybeSendRemoteRead()
+    if (this.readRoundNeeded && this.role === 'leader' && this.readRound) this.bcastHeartbeat(this.readRound.seq)
+    this.readRoundNeeded = false
+  }
+
+  private ackRead(from: string, seq: number): void {
+    const round = this.readRound
+    if (!round || seq !== round.seq) return
+    round.acks.add(from)
+    if (round.acks.size < this.quorum()) return
+    this.readRound = undefined
+    this.finishReadRound(round)
+  }
+
+  private finishReadRound(round: ReadRound): void {
+    for (const r of round.reqs) {
+      if (r.from === this.id) this.readyReads.push({ read: r.read, index: round.index })
+      else this.send({ type: 'raft.read-index.reply', term: this.term, from: this.id, to: r.from, ctx: r.read, index: round.index })
     }
   }
 
+  /** Follower: one request to the leader for every waiting read, when none is in flight. */
+  private maybeSendRemoteRead(): void {
+    if (this.role !== 'follower' || this.leader === '' || this.remoteRead || this.remoteQueue.length === 0) return
+    this.remoteRead = { ctx: ++this.remoteSeq, leader: this.leader, reads: this.remoteQueue, ticks: 0 }
+    this.remoteQueue = []
+    this.send({ type: 'raft.read-index', term: this.term, from: this.id, to: this.leader, ctx: this.remoteSeq })
+  }
+
+  /** A request with no answer for two heartbeats is sent again (the message or its answer may be lost). */
+  private tickRemoteRead(): void {
+    const r = this.remoteRead
+    if (!r || ++r.ticks < 2 * this.cfg.heartbeatTicks) return
+    r.ticks = 0
+    this.send({ type: 'raft.read-index', term: this.term, from: this.id, to: r.leader, ctx: r.ctx })
+  }
+
+  /** Leadership or the leader changed: reads in flight here will not complete. */
   private dropReads(): void {
-    this.pendingReads = []
-    this.waitingReads = []
+    for (const r of this.readQueue) if (r.from === this.id) this.droppedReads.push(r.read)
+    for (const r of this.readRound?.reqs ?? []) if (r.from === this.id) this.droppedReads.push(r.read)
+    this.droppedReads.push(...this.remoteQueue, ...(this.remoteRead?.reads ?? []))
+    this.readQueue = []
+    this.readRound = undefined
+    this.readRoundNeeded = false
+    this.remoteQueue = []
+    this.remoteRead = undefined
   }
 
   private send(m: RaftMessage): void {
-    this.msgs.push(m)
+    const early = EARLY_ALWAYS.has(m.type) || (this.role === 'leader' && EARLY_FROM_LEADER.has(m.type)) ||
+      m.type === 'raft.vote' || (m.type === 'raft.vote.reply' && m.pre)
+    if (early) this.earlyMsgs.push(m)
+    else this.msgs.push(m)
   }
 
   private resetRandomizedTimeout(): void {

@@ -10,6 +10,8 @@ export class RaftLog {
   applied = 0
   /** Entries from this index on have changed since the last Ready and must be written. */
   unstableFrom = 1
+  /** The last index known durable on this replica's disk (set by Raft.advance). */
+  persisted = 0
 
   constructor(snap?: { index: number; term: number }, entries: Entry[] = []) {
     if (snap) {
@@ -20,6 +22,7 @@ export class RaftLog {
     }
     this.entries = entries.filter((e) => e.index > this.snapIndex)
     this.unstableFrom = this.lastIndex() + 1
+    this.persisted = this.lastIndex()
   }
 
   firstIndex(): number {
@@ -146,6 +149,12 @@ export class RaftLog {
     this.committed = s.meta.index
     this.applied = s.meta.index
     this.unstableFrom = s.meta.index + 1
+    this.persisted = Math.min(this.persisted, s.meta.index)
+  }
+
+  /** Entries up to `index` with `term` at `index` have been written durably. */
+  stableTo(index: number, term: number): void {
+    if (this.term(index) === term && index > this.persisted) this.persisted = index
   }
 
   private truncateAndAppend(entries: Entry[]): void {
@@ -154,5 +163,6 @@ export class RaftLog {
     if (first > this.lastIndex() + 1) throw new Error(`raft: gap: append at ${first} after ${this.lastIndex()}`)
     this.entries = this.entries.slice(0, first - this.snapIndex - 1).concat(entries)
     if (first < this.unstableFrom) this.unstableFrom = first
+    if (first <= this.persisted) this.persisted = first - 1
   }
 }

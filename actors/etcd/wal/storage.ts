@@ -21,6 +21,8 @@ const isSeg = (n: string) => /^wal-[0-9a-f]{16}\.log$/.test(n)
 
 export class RaftStorage {
   private seq = 0
+  /** Term and vote last made durable: only a change of these (or new entries) needs an fsync. */
+  private synced: { term: number; vote: string } | undefined
 
   constructor(private readonly disk: Disk, private readonly opts: { fsync: boolean }) {}
 
@@ -61,10 +63,16 @@ export class RaftStorage {
       if (entries.length > 0 && entries[0].index !== si + 1) entries = []
     }
     if (segs.length === 0) this.seq = 0
+    // What was read may never have been synced (a crash between write and fsync): sync the next hard state.
+    this.synced = undefined
     return { hardState, snapshot, entries, tornTail }
   }
 
-  /** Append a Ready's hard state and entries, then fsync (group commit: one sync per Ready). */
+  /**
+   * Append a Ready's hard state and entries, then fsync (group commit: one sync per Ready). As in
+   * etcd's WAL, a hard state whose only change is the commit index is written without an fsync:
+   * the commit index is learned again from the leader, and entries are synced before they count.
+   */
   async save(hs: HardState | undefined, entries: Entry[], at: (point: 'after-wal-append' | 'after-fsync') => void = () => {}): Promise<void> {
     const rs: WalRecord[] = []
     if (entries.length > 0) rs.push({ t: 'ent', entries })
@@ -73,7 +81,10 @@ export class RaftStorage {
     const name = await this.current()
     await this.disk.append(name, encodeRecords(rs))
     at('after-wal-append')
+    const mustSync = entries.length > 0 || (hs !== undefined && (this.synced === undefined || hs.term !== this.synced.term || hs.vote !== this.synced.vote))
+    if (!mustSync) return
     if (this.opts.fsync) await this.disk.sync(name)
+    if (hs) this.synced = { term: hs.term, vote: hs.vote }
     at('after-fsync')
   }
 
@@ -87,6 +98,7 @@ export class RaftStorage {
     if (tail.length > 0) rs.push({ t: 'ent', entries: tail })
     await this.disk.append(name, encodeRecords(rs))
     await this.disk.sync(name)
+    this.synced = { term: hs.term, vote: hs.vote }
     for (const n of old) if (n !== name) await this.disk.remove(n)
   }
 

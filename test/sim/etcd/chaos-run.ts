@@ -1,9 +1,14 @@
 // One seeded chaos run of a simulated shard: clients doing puts and linearizable gets, a watcher
 // that reconnects, and faults (crash/restart, partitions, loss, duplication, reordering, clock
 // skew, pauses). Returns the problems found (empty = all checks passed).
+// Clients either ask one random replica per operation, or go through the API server's etcd
+// client (KvClient: request ids, retries at other replicas), whose answers are then checked too:
+// a 503 must mean "not applied", a 504 "maybe applied".
 import type { Ctx, Message } from '../../../runtime/actor.ts'
 import type { KvError, KvRangeReply, KvWatchCanceled, KvWatchEvents } from '../../../protocols/kv.ts'
 import { randInt } from '../../../runtime/random.ts'
+import { errorCode } from '../../../runtime/errors.ts'
+import { KvClient } from '../../../actors/apiserver/storage.ts'
 import { checkKv, type KvOperation } from '../../helpers/linearizability.ts'
 import { SimCluster, bytes, text } from './cluster.ts'
 
@@ -11,6 +16,8 @@ export interface ChaosOptions {
   seed: number
   durationMs?: number
   clients?: number
+  /** Clients use the API server's KvClient instead of asking one replica per operation. */
+  kvClient?: boolean
 }
 
 export interface ChaosResult {
@@ -42,11 +49,16 @@ export async function chaosRun(o: ChaosOptions): Promise<ChaosResult> {
     let n = 0
     sim.spawn(id, (ctx: Ctx) => ({
       async start() {
+        const kv = o.kvClient
+          ? new KvClient(ctx, { shards: { main: c.members }, resourceShards: {}, defaultShard: 'main', askTimeoutMs: 1000, totalTimeoutMs: 3000 })
+          : undefined
         while (!stopClients) {
           const key = KEYS[randInt(rng, 0, KEYS.length - 1)]
           const to = c.members[randInt(rng, 0, c.members.length - 1)]
           const call = sim.now()
-          if (rng() < 0.5) {
+          if (kv) {
+            await viaKvClient(kv, key, id, n++, call)
+          } else if (rng() < 0.5) {
             const value = `${id}:${n++}`
             const op: KvOperation = { key, input: { kind: 'put', value }, call, ret: Infinity, client: id }
             history.push(op)
@@ -72,6 +84,29 @@ export async function chaosRun(o: ChaosOptions): Promise<ChaosResult> {
       },
       receive() {},
     }))
+  }
+
+  async function viaKvClient(kv: KvClient, key: string, id: string, n: number, call: number): Promise<void> {
+    if (rng() < 0.5) {
+      const value = `${id}:${n}`
+      const op: KvOperation = { key, input: { kind: 'put', value }, call, ret: Infinity, client: id }
+      history.push(op)
+      try {
+        const r = await kv.ask('main', { type: 'kv.put', key, value: bytes(value) })
+        if (r.type === 'kv.put.reply') op.ret = sim.now()
+        else problems.push(`KvClient returned ${(r as KvError).code} for a put`)
+      } catch (err) {
+        // 503: no replica took it, so it was never applied; 504: maybe applied.
+        if (errorCode(err) === 'API_UNAVAILABLE') history.splice(history.indexOf(op), 1)
+      }
+    } else {
+      try {
+        const r = await kv.ask<KvRangeReply>('main', { type: 'kv.range', key })
+        if (r.type === 'kv.range.reply') history.push({ key, input: { kind: 'get' }, output: r.kvs[0] ? text(r.kvs[0].value) : null, call, ret: sim.now(), client: id })
+      } catch {
+        // no answer: no information
+      }
+    }
   }
 
   // ---- a watcher that reconnects from its last revision ----
@@ -206,6 +241,11 @@ export async function chaosRun(o: ChaosOptions): Promise<ChaosResult> {
   const dump = stores.map((s) => JSON.stringify(s.range({ key: '/k/', prefix: true }).kvs.map((kv) => [kv.key, text(kv.value), kv.modRevision])))
   if (new Set(dump).size !== 1) problems.push('replicas hold different data')
   const truth = stores[0].eventsSince(1, { key: '/k/', prefix: true }, false).map((e) => ({ rev: e.kv.modRevision, key: e.kv.key, type: e.type, value: text(e.kv.value) }))
+  // Every put writes a value of its own: one that shows up twice was applied twice.
+  const times = new Map<string, number>()
+  for (const e of truth) if (e.type === 'put') times.set(e.value, (times.get(e.value) ?? 0) + 1)
+  const twice = [...times].filter(([, k]) => k > 1).map(([v]) => v)
+  if (twice.length > 0) problems.push(`writes applied more than once: ${twice.slice(0, 5).join(', ')}`)
   const upTo = truth.filter((e) => e.rev <= lastRev)
   if (JSON.stringify(upTo) !== JSON.stringify(seen)) {
     const got = new Set(seen.map((e) => e.rev))

@@ -18,6 +18,8 @@ export interface ClusterOptions {
   duplicate?: number
   reorder?: number
   onLog?: SimOptions['onLog']
+  /** Sees every Raft message a replica sends (before loss/duplication/reordering). */
+  onRaftSend?: (from: string, msg: Message) => void
 }
 
 export function etcdArgs(shard: string, members: string[], over: Partial<EtcdArgs> = {}): EtcdArgs {
@@ -94,6 +96,7 @@ export class SimCluster {
       disk: ctx.disk ? fenced(ctx.disk, live) : undefined,
       send: (to, msg) => {
         if (!msg.type.startsWith('raft.')) return ctx.send(to, msg)
+        this.opts.onRaftSend?.(id, msg)
         if (this.raftLoss > 0 && rng() < this.raftLoss) return
         if (reorder > 0 && rng() < reorder) {
           void ctx.sleep(1 + rng() * 30).then(() => ctx.send(to, msg))

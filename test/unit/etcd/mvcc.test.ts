@@ -1,4 +1,5 @@
 import t from 'tap'
+import { RequestLog } from '../../../actors/etcd/mvcc/requests.ts'
 import { MvccStore, prefixEnd } from '../../../actors/etcd/mvcc/store.ts'
 import { WatchHub } from '../../../actors/etcd/mvcc/watch.ts'
 import { KvStoreError } from '../../../actors/etcd/mvcc/errors.ts'
@@ -98,4 +99,34 @@ t.test('watch: catch-up from a revision, then live events in order, prevKv and p
   t.throws(() => hub.create('apiserver-0', { type: 'kv.watch.create', watchId: 'w2', key: '/p/', prefix: true, startRevision: 3 }, st), { code: 'KV_COMPACTED' })
   t.ok(hub.cancel('apiserver-0', 'w1'))
   t.equal(hub.size, 0)
+})
+
+t.test('request ids: a repeated id is not applied again and gets the first answer; snapshots keep the ids; oldest forgotten first', async (t) => {
+  const st = new MvccStore()
+  const create = { op: 'txn' as const, compare: [{ key: '/r', target: 'create' as const, result: '=' as const, value: 0 }], success: [{ op: 'put' as const, key: '/r', value: b('1') }], failure: [] }
+  const first = st.apply(create, 'req-a')
+  t.equal(first.revision, 1)
+  t.same(first.result, { op: 'txn', succeeded: true, responses: [{ op: 'put' }] })
+  const again = st.apply(create, 'req-a')
+  t.ok(again.duplicate, 'recognised as a repeat')
+  t.same(again.result, first.result, 'the first answer')
+  t.equal(again.revision, 1, 'at the first revision')
+  t.same(again.events, [], 'no events')
+  t.equal(st.revision, 1, 'nothing applied')
+  const plain = st.apply(create)
+  t.equal((plain.result as { succeeded?: boolean }).succeeded, false, 'without an id the compare is evaluated again')
+
+  // A write that changed nothing is not remembered (applying it again is harmless).
+  st.apply({ op: 'delete', key: '/none' }, 'req-noop')
+  t.equal(st.requests.get('req-noop'), undefined)
+
+  const copy = MvccStore.decode(st.encode())
+  t.ok(copy.apply(create, 'req-a').duplicate, 'a replica restored from a snapshot knows the id')
+  t.equal(copy.revision, st.revision)
+
+  const small = new RequestLog(3)
+  for (const id of ['a', 'b', 'c', 'd']) small.add(id, { revision: 1, result: { op: 'compact' } })
+  t.equal(small.size, 3)
+  t.equal(small.get('a'), undefined, 'the oldest id is forgotten')
+  t.ok(small.get('d'))
 })

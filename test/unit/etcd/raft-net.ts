@@ -9,6 +9,9 @@ export class RaftNet {
   readonly applied = new Map<string, Entry[]>()
   readonly leaders = new Map<number, string>()
   readonly reads: Array<{ id: string; read: number; index: number }> = []
+  readonly dropped: Array<{ id: string; read: number }> = []
+  /** Every message sent, for tests that count them. */
+  readonly sent: RaftMessage[] = []
   queue: RaftMessage[] = []
   drop: (m: RaftMessage) => boolean = () => false
   readonly rng: () => number
@@ -39,10 +42,14 @@ export class RaftNet {
         if (!n.hasReady()) continue
         moved = true
         const rd = n.ready()
+        this.queue.push(...rd.early)
+        n.advance(rd)
         if (rd.snapshot) this.applied.set(id, [{ term: rd.snapshot.meta.term, index: rd.snapshot.meta.index, data: rd.snapshot.data }])
         this.queue.push(...rd.messages)
+        this.sent.push(...rd.early, ...rd.messages)
         this.applied.get(id)?.push(...rd.committed)
         for (const x of rd.reads) this.reads.push({ id, ...x })
+        for (const read of rd.dropped) this.dropped.push({ id, read })
         if (n.role === 'leader') {
           const prev = this.leaders.get(n.term)
           if (prev !== undefined && prev !== id) throw new Error(`two leaders in term ${n.term}: ${prev} ${id}`)

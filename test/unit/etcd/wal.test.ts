@@ -58,6 +58,35 @@ t.test('storage on MemDisk: only synced data survives a crash; overwrites trunca
   t.same(l3.entries.map((e) => e.index), [2, 3])
 })
 
+t.test('storage: a hard state that only moves the commit index is written without an fsync; term, vote and entries are synced', async (t) => {
+  const disk = new MemDisk()
+  let syncs = 0
+  const sync = disk.sync.bind(disk)
+  disk.sync = async (n: string) => {
+    syncs++
+    return sync(n)
+  }
+  const st = new RaftStorage(disk, { fsync: true })
+  await st.load()
+  await st.save({ term: 1, vote: 'a', commit: 0 }, [ent(1), ent(2)])
+  t.equal(syncs, 1, 'entries: synced')
+  await st.save({ term: 1, vote: 'a', commit: 2 }, [])
+  t.equal(syncs, 1, 'commit index only: not synced')
+  await st.save({ term: 2, vote: 'a', commit: 2 }, [])
+  t.equal(syncs, 2, 'new term: synced')
+  await st.save({ term: 2, vote: 'b', commit: 2 }, [])
+  t.equal(syncs, 3, 'new vote: synced')
+  await st.save({ term: 2, vote: 'b', commit: 3 }, [])
+  disk.crash()
+  const l = await new RaftStorage(disk, { fsync: true }).load()
+  t.same(l.hardState, { term: 2, vote: 'b', commit: 2 }, 'a crash may lose only the last commit index')
+  t.same(l.entries.map((e) => e.index), [1, 2])
+  const again = new RaftStorage(disk, { fsync: true })
+  await again.load()
+  await again.save({ term: 2, vote: 'b', commit: 2 }, [])
+  t.equal(syncs, 4, 'after loading, the first hard state is synced (what was read may not have been)')
+})
+
 t.test('storage on NodeDisk: torn tail truncated on load; corruption in the middle is an error', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'etcd-wal-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
