@@ -1,0 +1,19 @@
+// A memory probe, one per thread: the thread's V8 heap after a full GC (when the process runs
+// with --expose-gc; the benchmark script turns the flag on before any thread starts).
+import { getHeapStatistics } from 'node:v8'
+import type { ActorFactory, Behaviour, Ctx, Message, MsgMeta } from '../../../runtime/actor.ts'
+import type { MemReply } from './protocol.ts'
+
+export interface ProbeArgs {
+  thread: string
+}
+
+export const create: ActorFactory<ProbeArgs> = (ctx: Ctx, args: ProbeArgs): Behaviour => ({
+  receive(msg: Message, meta: MsgMeta) {
+    if (msg.type !== 'bench.mem') return
+    const gc = (globalThis as { gc?: () => void }).gc
+    gc?.()
+    const r: MemReply = { type: 'bench.mem.reply', thread: args.thread, heapUsed: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss(), gc: gc !== undefined }
+    ctx.reply(meta, r)
+  },
+})
