@@ -127,10 +127,18 @@ function trouble(c: BenchCluster, since: number): string {
   return [...parts, ...(w ? [`logs: ${w}`] : [])].join('; ')
 }
 
+/** The main etcd shard's applied index and revision, as its replicas report them. */
+function etcdMain(c: BenchCluster): string {
+  const st = c.sup.status().filter((a) => a.id.startsWith('etcd-main-'))
+  const idx = st.map((a) => Number(a.report.info?.appliedIndex ?? NaN)).filter(Number.isFinite)
+  const rev = st.map((a) => Number(a.report.info?.revision ?? NaN)).filter(Number.isFinite)
+  return `etcd main applied index ${idx.length ? fmt(Math.max(...idx)) : '?'}, revision ${rev.length ? fmt(Math.max(...rev)) : '?'}`
+}
+
 /** The cluster's state when a measurement fails: what is not running, who leads, what went wrong. */
 function diagnose(c: BenchCluster): string {
   const down = c.sup.status().filter((a) => a.state !== 'running').map((a) => `${a.id} ${a.state}`)
-  return `cluster at the failure (load average ${load()}): ${down.length ? `not running: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ` and ${down.length - 10} more` : ''}` : 'every actor running'}; ${leaders(c)}; since the start: ${trouble(c, c.startedAt) || 'nothing logged'}`
+  return `cluster at the failure (load average ${load()}): ${down.length ? `not running: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ` and ${down.length - 10} more` : ''}` : 'every actor running'}; ${leaders(c)}; ${etcdMain(c)}; since the start: ${trouble(c, c.startedAt) || 'nothing logged'}`
 }
 
 async function ensureNs(c: BenchCluster, name: string) {
@@ -192,7 +200,7 @@ async function sched() {
           ratios.push(rate / baseRate)
         }
         const createRate = pods / (((r.createdAt ?? 0) - (r.startedAt ?? 0)) / 1000)
-        rows.add([k + 1, `${r.done}/${pods}`, s1(secs * 1000), fmt(rate), fmt(createRate), fmt(baseRate), fmt(rate / baseRate, 2), `${fmt(pct(r.latencies ?? [], 50))} ms`, `${fmt(pct(r.latencies ?? [], 99))} ms`, `${fmt(pct(r.createLatencies ?? [], 99))} ms`, [r.ok ? '' : `stuck: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`, b.ok ? '' : `baseline failed: ${errs(b)}`, errs(r), trouble(c, since)].filter(Boolean).join('; ')])
+        rows.add([k + 1, `${r.done}/${pods}`, s1(secs * 1000), fmt(rate), fmt(createRate), fmt(baseRate), fmt(rate / baseRate, 2), `${fmt(pct(r.latencies ?? [], 50))} ms`, `${fmt(pct(r.latencies ?? [], 99))} ms`, `${fmt(pct(r.createLatencies ?? [], 99))} ms`, [r.ok ? '' : `stuck: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`, b.ok ? '' : `baseline failed: ${errs(b)}`, errs(r), trouble(c, since), etcdMain(c)].filter(Boolean).join('; ')])
       }
       say(`\nmedian: ${fmt(median(rates))} pods/s at ${fmt(n)} nodes; baseline (creates alone, nothing scheduled) ${fmt(median(baseRates))} pods/s; ratio ${fmt(median(ratios), 2)} (load average now ${load()})`)
       summary.push([fmt(n), kubelets ? 'sim kubelets' : 'API-registered', fmt(median(rates)), fmt(median(baseRates)), fmt(median(ratios), 2), rates.map((x) => fmt(x)).join(', ')])
@@ -213,7 +221,7 @@ async function failover() {
   const modes = words('modes', ['kill', 'graceful'], ['kill', 'graceful'])
   // The default topology: 3 nodes, lab timings everywhere, leases 2 s / 1.5 s / 0.5 s.
   const c = await startCluster({ ...base({ nodes: 3, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' } }) })
-  const rows = streamTable(['component', 'mode', 'run', 'old leader', 'new leader', 'kill -> lease.acquired', 'kill -> first act', 'notes'])
+  const rows = streamTable(['component', 'mode', 'run', 'old leader', 'new leader', 'kill or stop -> lease.acquired', 'kill or stop -> first act', 'notes'])
   const summary: Array<Array<string | number>> = []
   try {
     await waitReady(c, 120_000)
@@ -305,7 +313,7 @@ async function startup() {
           p99s.push(pct(lat, 99))
         }
         const achieved = total / (((r.createdAt ?? 0) - (r.startedAt ?? 0)) / 1000)
-        rows.add([rate, k + 1, `${r.done}/${total}`, fmt(achieved), `${fmt(pct(lat, 50))} ms`, `${fmt(pct(lat, 99))} ms`, `${fmt(Math.max(...lat))} ms`, `${fmt(pct(r.createLatencies ?? [], 99))} ms`, [r.ok ? '' : `not running: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`, errs(r), trouble(c, since)].filter(Boolean).join('; ')])
+        rows.add([rate, k + 1, `${r.done}/${total}`, fmt(achieved), `${fmt(pct(lat, 50))} ms`, `${fmt(pct(lat, 99))} ms`, `${fmt(Math.max(...lat))} ms`, `${fmt(pct(r.createLatencies ?? [], 99))} ms`, [r.ok ? '' : `not running: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`, errs(r), trouble(c, since), etcdMain(c)].filter(Boolean).join('; ')])
         await sleep(2000)
       }
       summary.push([rate, seconds, `${fmt(median(p50s))} ms`, `${fmt(median(p99s))} ms`, p99s.map((x) => fmt(x)).join(', ')])
