@@ -30,6 +30,8 @@ export interface ContainerRecord {
   /** Earliest time it may start again (CrashLoopBackOff). */
   backoffUntil?: number
   backoffNoticed?: boolean
+  /** A sync is scheduled for when the back-off ends. */
+  backoffWake?: boolean
   probes: Partial<Record<ProbeKind, ProbeState>>
   probeCancels: Array<() => void>
   /** Killed by the kubelet (liveness, startup): restart whatever the exit code. */

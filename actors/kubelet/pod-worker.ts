@@ -199,6 +199,14 @@ export class PodWorker {
         r.backoffNoticed = true
         this.event('Warning', 'BackOff', `Back-off restarting failed container ${r.spec.name} in pod ${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`, r)
       }
+      // A timer may fire a millisecond before the wall clock says it is due: wake again just after.
+      if (!r.backoffWake) {
+        r.backoffWake = true
+        this.env.clock.schedule(r.backoffUntil - now + 1, () => {
+          r.backoffWake = false
+          this.sync()
+        })
+      }
       return
     }
     r.busy = true

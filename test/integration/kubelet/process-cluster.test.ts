@@ -53,6 +53,16 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
     rmSync(dir, { recursive: true, force: true })
   })
   const cluster = new FakeCluster(50_000)
+  // On a failed wait, print what the pods and their events looked like.
+  const waitFor = async (cond: () => boolean, ms: number): Promise<boolean> => {
+    const ok = await sys.waitFor(cond, ms)
+    if (!ok) {
+      for (const p of cluster.all<Pod>(R.pods)) t.comment(`${p.metadata.name} on ${p.spec.nodeName}: ${JSON.stringify(p.status?.containerStatuses)}`)
+      t.comment(cluster.all<KEvent>(R.events).map((e) => `${e.involvedObject.name} ${e.reason} ${e.message}`).join('\n'))
+      t.comment(JSON.stringify(sys.crashes))
+    }
+    return ok
+  }
   const api = fakeApiServer({ cluster })
   sys.spawn('apiserver-0', (ctx) => api(ctx, {}))
   sys.spawn('scheduler-0', (ctx) => createScheduler(ctx, { apiservers: ['apiserver-0'], lease, schedulerName: 'default-scheduler', percentageOfNodesToScore: 0 }))
@@ -101,7 +111,7 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
     },
   }
   const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: VIP, selector: { app: 'web' }, ports: [{ port: SVC_PORT, targetPort: 'http' }] } }
-  t.ok(await sys.waitFor(() => cluster.all(R.nodes).length === 3, 10_000), 'three nodes registered')
+  t.ok(await waitFor(() => cluster.all(R.nodes).length === 3, 10_000), 'three nodes registered')
   cluster.put(R.services, svc)
   cluster.put(R.deployments, dep)
 
@@ -109,7 +119,7 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
   const readyPods = () => pods().filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
   const proxy = () => sys.behaviour('kube-proxy@node-0') as KubeProxy
   const ruleIps = () => proxy().rules.get('default/web:')?.endpoints.map((e) => e.ip) ?? []
-  const up = await sys.waitFor(() => readyPods().length === 3 && ruleIps().length === 3, 30_000)
+  const up = await waitFor(() => readyPods().length === 3 && ruleIps().length === 3, 30_000)
   if (!up) {
     t.comment(JSON.stringify(pods().map((p) => ({ n: p.metadata.name, node: p.spec.nodeName, st: p.status })), null, 1))
     t.comment(JSON.stringify(cluster.all<Endpoints>(R.endpoints)))
@@ -117,7 +127,7 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
     t.comment(JSON.stringify(sys.crashes))
   }
   t.ok(up, 'three pods Ready and in kube-proxy\'s rules')
-  t.ok(await sys.waitFor(() => proxy().rules.size > 0 && (sys.reports.get('kube-proxy@node-0')?.info?.listeners as string[] | undefined)?.includes(`${VIP}:${SVC_PORT}`) === true, 5000), 'listening on the ClusterIP')
+  t.ok(await waitFor(() => proxy().rules.size > 0 && (sys.reports.get('kube-proxy@node-0')?.info?.listeners as string[] | undefined)?.includes(`${VIP}:${SVC_PORT}`) === true, 5000), 'listening on the ClusterIP')
   const names = pods().map((p) => p.metadata.name ?? '').sort()
   t.equal(new Set(pods().map((p) => p.spec.nodeName)).size >= 2, true, 'spread over nodes')
 
@@ -147,35 +157,35 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
   const pidA = pidOf(byName(a)!)!
   t.ok(pidA > 0 && alive(pidA))
   process.kill(pidA, 'SIGKILL')
-  t.ok(await sys.waitFor(() => restarts(a) === 1 && byName(a)?.status?.containerStatuses?.[0]?.state.running !== undefined, 15_000), 'killed process restarted, restartCount 1')
+  t.ok(await waitFor(() => restarts(a) === 1 && byName(a)?.status?.containerStatuses?.[0]?.state.running !== undefined, 15_000), 'killed process restarted, restartCount 1')
   t.equal(byName(a)?.status?.containerStatuses?.[0]?.lastState.terminated?.exitCode, 137)
   t.not(pidOf(byName(a)!), pidA, 'a new process')
 
   // A failing liveness probe restarts the container.
   writeFileSync(join(dir, `dead-${b}`), '')
   const killing = () => cluster.all<KEvent>(R.events).some((e) => e.involvedObject.name === b && e.reason === 'Killing' && (e.message ?? '').includes('failed liveness probe'))
-  t.ok(await sys.waitFor(killing, 15_000), 'Killing event for the liveness failure')
+  t.ok(await waitFor(killing, 15_000), 'Killing event for the liveness failure')
   rmSync(join(dir, `dead-${b}`))
-  t.ok(await sys.waitFor(() => restarts(b) >= 1, 15_000), 'liveness failure restarted the container')
+  t.ok(await waitFor(() => restarts(b) >= 1, 15_000), 'liveness failure restarted the container')
   t.ok(cluster.all<KEvent>(R.events).some((e) => e.involvedObject.name === b && e.reason === 'Unhealthy' && (e.message ?? '').startsWith('Liveness probe failed: HTTP probe failed with statuscode: 500')))
 
   // A failing readiness probe takes the pod out of the endpoints and out of kube-proxy's rules.
   const ipC = byName(c)!.status!.podIP!
   writeFileSync(join(dir, `unready-${c}`), '')
   const epNotReady = () => cluster.all<Endpoints>(R.endpoints).find((e) => e.metadata.name === 'web')?.subsets?.some((s) => s.notReadyAddresses?.some((x) => x.ip === ipC)) === true
-  t.ok(await sys.waitFor(() => epNotReady() && !ruleIps().includes(ipC), 15_000), 'not ready: out of endpoints and rules')
+  t.ok(await waitFor(() => epNotReady() && !ruleIps().includes(ipC), 15_000), 'not ready: out of endpoints and rules')
   // (the pod restarted by its liveness probe may still be starting: wait for the other two)
-  t.ok(await sys.waitFor(() => ruleIps().length === 2, 15_000), 'the two ready pods in the rules')
+  t.ok(await waitFor(() => ruleIps().length === 2, 15_000), 'the two ready pods in the rules')
   const after = await Promise.all(Array.from({ length: 30 }, () => get(VIP, SVC_PORT)))
   t.notOk(after.includes(c), 'no traffic to the unready pod')
   rmSync(join(dir, `unready-${c}`))
-  t.ok(await sys.waitFor(() => ruleIps().includes(ipC), 15_000), 'ready again: back in the rules')
+  t.ok(await waitFor(() => ruleIps().includes(ipC), 15_000), 'ready again: back in the rules')
 
   // Deleting the pod stops its process.
   const podC = byName(c)!
   const pidC = pidOf(podC)!
   t.ok(alive(pidC))
   cluster.remove(R.pods, 'default', c)
-  t.ok(await sys.waitFor(() => !alive(pidC), 10_000), 'process stopped after the pod was deleted')
-  t.ok(await sys.waitFor(() => readyPods().length === 3 && !names.every((n) => pods().some((p) => p.metadata.name === n)), 30_000), 'replaced by the Deployment')
+  t.ok(await waitFor(() => !alive(pidC), 10_000), 'process stopped after the pod was deleted')
+  t.ok(await waitFor(() => readyPods().length === 3 && !names.every((n) => pods().some((p) => p.metadata.name === n)), 30_000), 'replaced by the Deployment')
 })

@@ -6,8 +6,7 @@ import { SimRuntime } from '../../../actors/kubelet/sim-runtime.ts'
 import type { KObject, Pod } from '../../../protocols/k8s.ts'
 import { silentLog, VirtualClock } from './virtual-clock.ts'
 
-function setup(pod: Pod, objects: Record<string, KObject> = {}) {
-  const clock = new VirtualClock()
+function setup(pod: Pod, objects: Record<string, KObject> = {}, clock = new VirtualClock()) {
   const runtime = new SimRuntime(clock)
   const ipam = new IpAllocator('127.244.1.0/24')
   const events: Array<{ type: string; reason: string; message: string; at: number }> = []
@@ -65,6 +64,15 @@ t.test('CrashLoopBackOff: restarts at 10s, 20s, 40s ... capped at 5 min (virtual
   t.equal(cs.restartCount, starts.length - 1)
   t.ok(events.some((e) => e.reason === 'BackOff' && e.type === 'Warning'))
   t.equal(w.status().phase, 'Running', 'a crash-looping pod with restartPolicy Always is Running')
+})
+
+t.test('a back-off timer that fires early still restarts the container', async (t) => {
+  const { clock, w, events } = setup(pod({}, { 'sim.actorkube.io/behaviour': 'crash-every=1s,start-delay=0ms,pull=0ms' }), {}, new VirtualClock(1_700_000_000_000, 1))
+  w.sync()
+  await clock.advance(5 * 60_000)
+  const starts = events.filter((e) => e.reason === 'Started').length
+  t.ok(starts >= 4, `restarted after each back-off (${starts} starts)`)
+  t.equal(w.status().containerStatuses?.[0]?.restartCount, starts - 1)
 })
 
 t.test('the backoff resets after running for resetMs', async (t) => {

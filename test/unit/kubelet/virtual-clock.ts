@@ -7,7 +7,8 @@ export class VirtualClock implements Clock {
   private seq = 0
   private readonly timers: Array<{ at: number; seq: number; fn: () => void }> = []
 
-  constructor(start = 1_700_000_000_000) {
+  /** `early`: timers fire this many ms before they are due, as real timers may by the wall clock. */
+  constructor(start = 1_700_000_000_000, private readonly early = 0) {
     this.t = start
   }
 
@@ -16,7 +17,7 @@ export class VirtualClock implements Clock {
   }
 
   schedule(ms: number, fn: () => void): () => void {
-    const entry = { at: this.t + Math.max(0, ms), seq: ++this.seq, fn }
+    const entry = { at: this.t + Math.max(0, ms - this.early), seq: ++this.seq, fn }
     this.timers.push(entry)
     return () => {
       const i = this.timers.indexOf(entry)
