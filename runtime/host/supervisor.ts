@@ -21,6 +21,7 @@ import type { FromWorker, ToWorker, WireLog, WorkerFault, WorkerInit } from './p
 import type { ActorState, ActorStatus, RuntimeEvent, ThreadState, ThreadStatus } from './status.ts'
 import { revive, wireLogger } from './wire-log.ts'
 import { startControl, type ControlServer } from './control.ts'
+import { workerBundle } from './bundle.ts'
 
 export type { ActorStatus, ThreadStatus, RuntimeEvent } from './status.ts'
 
@@ -30,6 +31,11 @@ export interface SupervisorOptions {
   logger: PinoLogger
   /** Give hosted actors real I/O adapters (runtime/io/node-io.ts). */
   io?: boolean
+  /**
+   * Threads load one esbuild bundle of the host and the registry (default true); false: they
+   * compile the TypeScript sources through tsx.
+   */
+  bundle?: boolean
   /** Host threads kept started and loaded, so a dead thread is replaced at once (default 1). */
   standbyThreads?: number
   /** Start the loopback control endpoint (URL written to <dataDir>/control.json). */
@@ -156,7 +162,7 @@ export class Supervisor extends EventEmitter {
   async start(): Promise<void> {
     const threads = this.threadRecs.size
     this.pool = new Piscina({
-      filename: new URL('./worker-entry.mjs', import.meta.url).href,
+      filename: await this.workerModule(),
       minThreads: threads,
       maxThreads: threads + (this.opts.standbyThreads ?? 1) + 1,
       concurrentTasksPerWorker: 1,
@@ -174,6 +180,18 @@ export class Supervisor extends EventEmitter {
       if (this.allStarted()) resolve()
       else this.startWaiters.push(resolve)
     })
+  }
+
+  /** The bundled worker module; the TypeScript sources through tsx if it cannot be built. */
+  private async workerModule(): Promise<string> {
+    const tsx = new URL('./worker-entry.mjs', import.meta.url).href
+    if (this.opts.bundle === false) return tsx
+    try {
+      return await workerBundle(this.opts.registry)
+    } catch (err) {
+      this.log.warn({ err }, 'worker bundle not built; threads load the TypeScript sources')
+      return tsx
+    }
   }
 
   /** The control endpoint's URL, once started. */

@@ -56,13 +56,14 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
 }
 
-export default async function hostThread(init: WorkerInit): Promise<{ thread: string }> {
+/** `bundled`: the registry, when it is bundled with this host (runtime/host/bundle.ts). */
+export default async function hostThread(init: WorkerInit, bundled?: Registry): Promise<{ thread: string }> {
   const { port } = init
   // A standby host has no thread name until the supervisor assigns it one (fast thread restarts).
   let thread = init.thread
   const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer ?? [])
   const spec = init.registry.startsWith('file:') ? init.registry : pathToFileURL(init.registry).href
-  const registry = ((await import(spec)) as { actorKinds: Registry }).actorKinds
+  const registry = bundled ?? ((await import(spec)) as { actorKinds: Registry }).actorKinds
   const factories = new Map<string, ActorFactory<any>>()
   const actors = new Map<string, Hosted>()
   const memDisks = new Map<string, MemDisk>()

@@ -33,7 +33,8 @@ const deployment = (name: string, replicas: number) => ({
         containers: [{
           name: 'web', image: 'node', command: ['node', 'test/fixtures/http-server.js'],
           env: [{ name: 'PORT', value: '8080' }], ports: [{ name: 'http', containerPort: 8080 }],
-          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+          // A generous timeout: a starved machine answers late, and these tests are about routing.
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1, timeoutSeconds: 5 },
         }],
       },
     },
@@ -74,8 +75,14 @@ t.test('HTTP through the ingress reaches process-runtime pods by host and path',
   if (!t.ok(webUp, `a web pod answers through the ingress: ${r.status} ${r.body}`)) return
   t.ok(await eventually(async () => /^api-/.test((await get(ing, 'shop.example.com', '/api/items')).body), 20_000), 'the api pod is ready')
 
+  let ready = ''
+  t.ok(await eventually(async () => {
+    ready = (await k.run(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout
+    return ready.trim().split(/\s+/).length === 2
+  }, 30_000), `both web pods are ready endpoints: ${ready}`)
+  // Each request picks one of the two at random: 30 miss one with probability 2^-29.
   const seen = new Set<string>()
-  for (let i = 0; i < 8; i++) seen.add((await get(ing, 'shop.example.com', '/anything')).body.trim())
+  for (let i = 0; i < 30; i++) seen.add((await get(ing, 'shop.example.com', '/anything')).body.trim())
   t.equal([...seen].filter((b) => b.startsWith('web-')).length, 2, `requests spread over both web pods: ${[...seen].join(', ')}`)
 
   const cases: Array<[string, string, number, RegExp, string]> = [

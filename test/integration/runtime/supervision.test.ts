@@ -100,3 +100,12 @@ t.test('the root gives up when its own budget is exhausted', async (t) => {
   t.ok(ev.some((e) => e.event === 'supervisor.escalated' && e.supervisor === 'root2' && e.to === null))
   t.equal(ev.filter((e) => e.event === 'actor.crashed').length, 3, 'two restarts, then the third crash escalates')
 })
+
+t.test('threads can load the TypeScript sources through tsx instead of the bundle', async (t) => {
+  const { logger } = memoryLogger()
+  const s3 = new Supervisor(plan(sup('root3', 'one_for_one', [child({ id: 'ts-0', thread: 'v0' })])), { registry: registryPath, logger, standbyThreads: 0, bundle: false })
+  t.teardown(() => s3.stop())
+  await s3.start()
+  t.equal(s3.status()[0]!.state, 'running')
+  t.equal((await s3.ask('ts-0', { type: 'ping', n: 1 } as never, 3000)).type, 'pong')
+})
