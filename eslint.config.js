@@ -19,7 +19,7 @@ const forbiddenModules = ['fs', 'fs/promises', 'net', 'dgram', 'http', 'https', 
   .map((name) => ({ name, message: 'Actor code does I/O through ctx (ctx.disk, ctx.io); real I/O lives in runtime/io adapters.' }))
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tap/**', '.actorkube/**', 'coverage/**', 'test/artifacts/**'] },
+  { ignores: ['node_modules/**', '.cache/**', '.tap/**', '.actorkube/**', 'coverage/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
