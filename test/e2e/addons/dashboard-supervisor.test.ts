@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { hasChromium, launchBrowser } from '../../helpers/browser.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
@@ -44,7 +45,7 @@ t.test('the dashboard of `actorkube up` follows the cluster and its chaos button
   const exited = new Promise<void>((r) => up.once('exit', () => r()))
   t.teardown(async () => {
     up.kill('SIGTERM')
-    const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))])
+    const stopped = await Promise.race([exited.then(() => true), delay(10_000, false, { ref: false })])
     if (!stopped) up.kill('SIGKILL')
   })
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { eventually, kubectlFor, type Kubectl } from '../../helpers/kubectl.ts'
 
 const TOPOLOGY = `apiVersion: actorkube/v1
@@ -52,7 +53,7 @@ async function kubectlOf(t: Tap.Test, up: Up, dataDir: string): Promise<Kubectl 
 
 async function stop(t: Tap.Test, up: Up): Promise<void> {
   up.proc.kill('SIGINT')
-  const code = await Promise.race([up.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))])
+  const code = await Promise.race([up.exited, delay(30_000, 'timeout' as const, { ref: false })])
   t.equal(code, 0, `Ctrl-C stops cleanly with exit code 0:\n${up.output().slice(-2000)}`)
   t.match(up.output(), /actorkube: stopped/)
   t.notMatch(up.output(), /lease release failed/, 'components stop before the apiservers, so leaders release their leases')

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url'
 import { loadScenario } from '../../../runtime/lab/scenario.ts'
 import { runScenarioReal } from '../../../runtime/lab/run-real.ts'
 
+// The two run side by side: most of a run is waiting for the scenario's timeline.
+t.jobs = 2
+
 for (const name of ['scheduler-leader-crash', 'etcd-leader-kill']) {
   t.test(`${name} passes in real time`, { timeout: 150_000 }, async (t) => {
     const s = await loadScenario(fileURLToPath(new URL(`../../../docs/scenarios/${name}.yaml`, import.meta.url)))
