@@ -32,8 +32,8 @@ export interface SupervisorOptions {
   /** Give hosted actors real I/O adapters (runtime/io/node-io.ts). */
   io?: boolean
   /**
-   * Threads load one esbuild bundle of the host and the registry (default true); false: they
-   * compile the TypeScript sources through tsx.
+   * Threads load one esbuild bundle of the host and the registry (default true); false (or
+   * ACTORKUBE_WORKER_TSX=1 in the environment): they compile the TypeScript sources through tsx.
    */
   bundle?: boolean
   /** Host threads kept started and loaded, so a dead thread is replaced at once (default 1). */
@@ -185,7 +185,7 @@ export class Supervisor extends EventEmitter {
   /** The bundled worker module; the TypeScript sources through tsx if it cannot be built. */
   private async workerModule(): Promise<string> {
     const tsx = new URL('./worker-entry.mjs', import.meta.url).href
-    if (this.opts.bundle === false) return tsx
+    if (this.opts.bundle === false || process.env.ACTORKUBE_WORKER_TSX === '1') return tsx
     try {
       return await workerBundle(this.opts.registry)
     } catch (err) {
