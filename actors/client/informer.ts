@@ -22,8 +22,13 @@ export interface InformerHandler<T extends KObject> {
   onDelete?(obj: T): void
 }
 
-/** Delay before retrying a failed list or watch start. */
+/**
+ * Retries of a failed list or watch start back off as client-go's reflector does: doubling from
+ * RETRY_MS up to MAX_RETRY_MS, each delay stretched at random by up to half either way, so that
+ * thousands of informers whose apiserver went away do not come back in lockstep.
+ */
 const RETRY_MS = 200
+const MAX_RETRY_MS = 3200
 
 export class Informer<T extends KObject> {
   private readonly store: Store<T>
@@ -34,6 +39,7 @@ export class Informer<T extends KObject> {
   private watchHandle: WatchHandle | undefined
   private generation = 0
   private syncWaiters: Array<() => void> = []
+  private failures = 0
   private readonly log
 
   constructor(
@@ -106,7 +112,7 @@ export class Informer<T extends KObject> {
     this.watchHandle = undefined
     while (this.running && gen === this.generation) {
       if (await this.relist(resync)) break
-      await this.ctx.sleep(RETRY_MS)
+      await this.ctx.sleep(this.backoff())
     }
     if (this.running && gen === this.generation) this.startWatch(gen)
   }
@@ -144,6 +150,7 @@ export class Informer<T extends KObject> {
       this.fire((h) => h.onDelete?.(old))
     }
     if (!rvNewer(this.lastRV, listRV)) this.lastRV = listRV
+    this.failures = 0
     if (!this.synced) {
       this.synced = true
       const w = this.syncWaiters
@@ -182,8 +189,15 @@ export class Informer<T extends KObject> {
       await this.listAndWatch(false)
       return
     }
-    await this.ctx.sleep(info.status ? RETRY_MS : 0)
+    await this.ctx.sleep(info.status ? this.backoff() : 0)
     if (gen === this.generation && this.running) this.startWatch(gen)
+  }
+
+  /** The next retry delay; a successful list or watch event resets it. */
+  private backoff(): number {
+    const base = Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** Math.min(this.failures, 10))
+    this.failures++
+    return Math.round(base * (0.5 + this.ctx.random()))
   }
 
   private apply(ev: WatchEvent, gen: number): void {
@@ -194,6 +208,7 @@ export class Informer<T extends KObject> {
       void this.rewatch(gen, { gone: st.code === 410, status: st })
       return
     }
+    this.failures = 0
     const obj = ev.object as T
     const rv = obj.metadata?.resourceVersion
     if (rv !== undefined && rv !== '' && !rvNewer(this.lastRV, rv)) this.lastRV = rv

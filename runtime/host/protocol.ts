@@ -20,6 +20,8 @@ export interface WorkerInit {
   links: LinkRule[]
   /** Ask for direct links to the threads this one sends to (false: relay everything). */
   direct: boolean
+  /** Lowest log level worth sending to the main thread (records with an `event` always go). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
 
 export type WorkerFault =

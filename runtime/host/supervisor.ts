@@ -19,7 +19,7 @@ import type { Fault, FaultResult } from '../faults/types.ts'
 import { FaultBook } from '../faults/book.ts'
 import type { FromWorker, ToWorker, WireLog, WorkerFault, WorkerInit } from './protocol.ts'
 import type { ActorState, ActorStatus, RuntimeEvent, ThreadState, ThreadStatus } from './status.ts'
-import { revive, wireLogger } from './wire-log.ts'
+import { revive, wireLevel, wireLogger } from './wire-log.ts'
 import { startControl, type ControlServer } from './control.ts'
 import { workerBundle } from './bundle.ts'
 
@@ -307,6 +307,7 @@ export class Supervisor extends EventEmitter {
       routes: this.routes,
       links: this.faults.linkRules(),
       direct: this.opts.directLinks ?? true,
+      logLevel: wireLevel(this.log.level),
     }
     pool.run(init, { transferList: [port2 as never], signal: task.abort.signal }).then(
       () => this.taskEnded(task, undefined),

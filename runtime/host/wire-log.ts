@@ -15,14 +15,35 @@ export function plain(obj: object): Record<string, unknown> {
   }
 }
 
-export function wireLogger(sink: (r: WireLog) => void, bindings: Record<string, unknown>, now: () => number): Logger {
-  const at = (level: WireLog['level']) => (obj: object, msg?: string) => sink({ level, time: now(), bindings, obj: plain(obj), msg })
+export type WireLevel = WireLog['level'] | 'silent'
+
+const RANK: Record<WireLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 }
+
+/** The wire level for a pino level: records below it are not worth sending. */
+export function wireLevel(pinoLevel: string): WireLevel {
+  if (pinoLevel === 'trace' || pinoLevel === 'debug') return 'debug'
+  if (pinoLevel === 'info' || pinoLevel === 'warn' || pinoLevel === 'error') return pinoLevel
+  return pinoLevel === 'fatal' ? 'error' : 'silent'
+}
+
+/**
+ * Records below `min` are dropped where they are made, unless they carry an `event` (HA and
+ * lifecycle events feed the supervisor's event stream whatever the log level).
+ */
+export function wireLogger(sink: (r: WireLog) => void, bindings: Record<string, unknown>, now: () => number, min: WireLevel = 'debug'): Logger {
+  const at = (level: WireLog['level']) => {
+    const wanted = RANK[level] >= RANK[min]
+    return (obj: object, msg?: string) => {
+      if (!wanted && typeof (obj as { event?: unknown }).event !== 'string') return
+      sink({ level, time: now(), bindings, obj: plain(obj), msg })
+    }
+  }
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (more) => wireLogger(sink, { ...bindings, ...more }, now),
+    child: (more) => wireLogger(sink, { ...bindings, ...more }, now, min),
   }
 }
 

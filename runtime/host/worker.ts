@@ -91,7 +91,7 @@ export default async function hostThread(init: WorkerInit, bundled?: Registry): 
       setTimeout(flushLogs, 5)
     }
   }
-  const hostLog = wireLogger(logSink, { role: 'host' }, () => Date.now())
+  const hostLog = wireLogger(logSink, { role: 'host' }, () => Date.now(), init.logLevel)
 
   const deliverLocal = (env: Envelope) => {
     const h = actors.get(env.to)
@@ -199,7 +199,7 @@ export default async function hostThread(init: WorkerInit, bundled?: Registry): 
       }
       h.disk = await diskFor(s)
       if (actors.get(s.id) !== h) return // replaced or killed while loading
-      const log = wireLogger(logSink, { ...actorBindings(s.id), thread }, () => Date.now())
+      const log = wireLogger(logSink, { ...actorBindings(s.id), thread }, () => Date.now(), init.logLevel)
       const cell = new ActorCell({ id: s.id, host, log, io, disk: h.disk })
       h.cell = cell
       const factory = f

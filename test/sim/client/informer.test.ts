@@ -129,3 +129,26 @@ t.test('a request to an instance that stops answering fails over; none answering
   sim.resume('apiserver-0')
   sim.resume('apiserver-1')
 })
+
+t.test('list retries back off while no API server answers, and recover when one does', async (t) => {
+  const seed = testSeed(15)
+  t.comment(`seed ${seed}`)
+  const { sim, cluster, probe } = setup(seed)
+  cluster.put(R.pods, pod('a'))
+  await sim.run(100)
+  const failedLists = () => sim.trace.filter((l) => l.includes('informer list failed')).length
+  sim.pause('apiserver-0')
+  sim.pause('apiserver-1')
+  // The watch breaks, the re-list fails; every attempt waits for both request timeouts (2 x 500 ms).
+  probe().inf.stop()
+  probe().inf.start()
+  await sim.run(60_000)
+  const failed = failedLists()
+  // Without backoff: one attempt per 1.2 s, about 50 in a minute. With it: delays double to 3.2 s.
+  t.ok(failed >= 8 && failed <= 25, `${failed} failed lists in a minute`)
+  sim.resume('apiserver-0')
+  sim.resume('apiserver-1')
+  cluster.put(R.pods, pod('b'))
+  await sim.run(6_000)
+  t.same(probe().inf.list().map((x) => x.metadata.name).sort(), ['a', 'b'], 'back in sync within the longest delay')
+})
