@@ -1,7 +1,8 @@
 // LeaderElector: client-go's leader election on a coordination.k8s.io/v1 Lease.
 // - A candidate acquires the lease when it is free, released (holder ''), or expired: expiry is
 //   judged by the candidate's own clock, leaseDuration after it last saw the record change.
-// - The leader renews every retryPeriod; if no renew succeeds within renewDeadline (counted from
+// - The leader renews every retryPeriod (an update of the record it last saw; a get first only
+//   after a conflict); if no renew succeeds within renewDeadline (counted from
 //   the send time of the last successful renew, so it is always before any standby may judge
 //   the lease expired) it stops leading.
 // - stop() releases a held lease so a standby takes over at its next retry.
@@ -201,6 +202,22 @@ export class LeaderElector {
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity } = this.opts
     const now = this.ctx.now()
+    // Fast path, as client-go's: the leader updates the record it last saw, one request instead
+    // of a get and an update (renewals then wait half as long behind a busy apiserver). Only a
+    // conflict (the record moved) sends it down the slow path.
+    const last = this.lastLease
+    if (this.leading && last?.spec?.holderIdentity === identity && this.observed) {
+      const body: Lease = { ...last, metadata: { ...last.metadata }, spec: this.spec(now, this.observed.acquireTime || iso(now), this.observed.transitions) }
+      try {
+        this.observe(await this.client.update<Lease>(R.leases, namespace, body))
+        return true
+      } catch (e) {
+        if (!isApiError(e, 'API_CONFLICT')) {
+          this.ctx.log.debug({ err: e, lease: name }, 'lease update failed')
+          return false
+        }
+      }
+    }
     let lease: Lease | undefined
     try {
       lease = await this.client.get<Lease>(R.leases, namespace, name)

@@ -127,3 +127,25 @@ async function prune(keep: string): Promise<void> {
     if (s && now - s.mtimeMs > KEEP_MS) await rm(join(CACHE, name), { recursive: true, force: true }).catch(() => {})
   }
 }
+
+/**
+ * Node options without tsx's loader (`--import tsx`, `--import=tsx/esm`, `--require tsx/cjs`,
+ * `--loader tsx`): a thread that loads the bundle would only spend time loading tsx.
+ */
+export function withoutTsx(execArgv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!
+    const m = /^(--import|--loader|--experimental-loader|--require|-r)(?:=(.*))?$/.exec(a)
+    if (!m) {
+      out.push(a)
+      continue
+    }
+    const value = m[2] ?? execArgv[i + 1] ?? ''
+    if (m[2] === undefined) i++
+    if (/^tsx(\/|$)/.test(value)) continue
+    out.push(a)
+    if (m[2] === undefined && execArgv[i] !== undefined) out.push(execArgv[i]!)
+  }
+  return out
+}

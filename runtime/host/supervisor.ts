@@ -21,7 +21,7 @@ import type { FromWorker, ToWorker, WireLog, WorkerFault, WorkerInit } from './p
 import type { ActorState, ActorStatus, RuntimeEvent, ThreadState, ThreadStatus } from './status.ts'
 import { revive, wireLevel, wireLogger } from './wire-log.ts'
 import { startControl, type ControlServer } from './control.ts'
-import { workerBundle } from './bundle.ts'
+import { withoutTsx, workerBundle } from './bundle.ts'
 
 export type { ActorStatus, ThreadStatus, RuntimeEvent } from './status.ts'
 
@@ -161,8 +161,11 @@ export class Supervisor extends EventEmitter {
 
   async start(): Promise<void> {
     const threads = this.threadRecs.size
+    const worker = await this.workerModule()
     this.pool = new Piscina({
-      filename: await this.workerModule(),
+      filename: worker.url,
+      // Threads inherit the process's node options; a bundle needs no TypeScript loader.
+      execArgv: worker.bundled ? withoutTsx(process.execArgv) : process.execArgv,
       minThreads: threads,
       maxThreads: threads + (this.opts.standbyThreads ?? 1) + 1,
       concurrentTasksPerWorker: 1,
@@ -183,11 +186,11 @@ export class Supervisor extends EventEmitter {
   }
 
   /** The bundled worker module; the TypeScript sources through tsx if it cannot be built. */
-  private async workerModule(): Promise<string> {
-    const tsx = new URL('./worker-entry.mjs', import.meta.url).href
+  private async workerModule(): Promise<{ url: string; bundled: boolean }> {
+    const tsx = { url: new URL('./worker-entry.mjs', import.meta.url).href, bundled: false }
     if (this.opts.bundle === false || process.env.ACTORKUBE_WORKER_TSX === '1') return tsx
     try {
-      return await workerBundle(this.opts.registry)
+      return { url: await workerBundle(this.opts.registry), bundled: true }
     } catch (err) {
       this.log.warn({ err }, 'worker bundle not built; threads load the TypeScript sources')
       return tsx

@@ -122,3 +122,23 @@ t.test('three candidates under crashes, pauses and partitions: never two leaders
   t.ok(ids.includes(lease.spec.holderIdentity ?? ''))
   t.ok((lease.spec.leaseTransitions ?? 0) >= 3)
 })
+
+t.test('a steady leader renews with one update per retry period, no get', async (t) => {
+  const seed = testSeed(26)
+  t.comment(`seed ${seed}`)
+  const s = setup(seed, 1)
+  await s.run(1000)
+  t.same(s.leaders(), ['scheduler-0'])
+  const before = { get: s.cluster.requests.get('api.get') ?? 0, update: s.cluster.requests.get('api.update') ?? 0 }
+  await s.run(2000)
+  const gets = (s.cluster.requests.get('api.get') ?? 0) - before.get
+  const updates = (s.cluster.requests.get('api.update') ?? 0) - before.update
+  t.ok(updates >= 8 && updates <= 11, `${updates} renewals in 2 s at a 200 ms retry period`)
+  t.equal(gets, 0, 'no get before each renewal')
+  // Someone else moves the record: the next renewal conflicts, reads it again, and renews.
+  const lease = s.cluster.all<Lease>(R.leases)[0]!
+  s.cluster.put(R.leases, { ...lease, metadata: { ...lease.metadata, annotations: { touched: 'yes' } } })
+  await s.run(1000)
+  t.same(s.leaders(), ['scheduler-0'], 'still the leader after the conflict')
+  t.ok((s.cluster.requests.get('api.get') ?? 0) > before.get, 'the conflict sent it through a get')
+})

@@ -73,3 +73,11 @@ t.test('a registry that does not build rejects, and is tried again next time', a
   await t.rejects(workerBundle(missing))
   await t.rejects(workerBundle(missing), 'a second attempt builds again')
 })
+
+t.test('threads that load the bundle get the node options without tsx', async (t) => {
+  const { withoutTsx } = await import('../../../runtime/host/bundle.ts')
+  t.same(withoutTsx(['--import', 'tsx', '--max-old-space-size=512']), ['--max-old-space-size=512'])
+  t.same(withoutTsx(['--import=tsx', '--import', './x.mjs', '--require', 'tsx/cjs', '--loader=tsx/esm']), ['--import', './x.mjs'])
+  t.same(withoutTsx(['--enable-source-maps', '-r', 'dotenv/config']), ['--enable-source-maps', '-r', 'dotenv/config'])
+  t.same(withoutTsx(['--import']), ['--import'], 'a dangling option is kept')
+})
