@@ -54,8 +54,9 @@ t.test('the product registry bundles into chunks whose maps name product sources
   t.ok(sources.has(join(ROOT, 'runtime/host/worker.ts')), 'the host is mapped')
   t.ok(sources.has(join(ROOT, 'actors/etcd/replica.ts')), 'actor kinds are mapped')
   t.same([...sources].filter((s) => !/\/(actors|protocols|runtime)\//.test(s.slice(ROOT.length - 1))), [], 'nothing outside the product')
-  const mod = (await import(url)) as { default: unknown }
-  t.type(mod.default, 'function', 'the entry exports the host task')
+  // (Not imported here: in this process coverage would count the bundle itself; threads load it
+  // in the integration tests.)
+  t.match(await readFile(entry, 'utf8'), /export \{\n\s+\w+ as default\n\}/, 'the entry exports the host task')
 })
 
 t.test('a test registry is bundled too, its fixtures left out of the maps', async (t) => {
