@@ -31,9 +31,10 @@ export default tseslint.config(
     },
   },
   {
-    // Actor behaviours and pure cores. Real-I/O adapters (runtime/io, hosts, CLI) are exempt.
+    // Actor behaviours and pure cores. Real-I/O adapters (runtime/io, hosts, CLI) are exempt, and
+    // so is code served to the user's browser (actors/**/browser/**), which never runs in an actor.
     files: ['actors/**/*.ts', 'protocols/**/*.ts'],
-    ignores: ['actors/**/*.test.ts', 'actors/**/io/**'],
+    ignores: ['actors/**/*.test.ts', 'actors/**/io/**', 'actors/**/browser/**'],
     rules: {
       'no-restricted-globals': ['error', ...forbiddenGlobals],
       'no-restricted-properties': ['error', ...forbiddenProps],

@@ -141,6 +141,19 @@ function diagnose(c: BenchCluster): string {
   return `cluster at the failure (load average ${load()}): ${down.length ? `not running: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ` and ${down.length - 10} more` : ''}` : 'every actor running'}; ${leaders(c)}; ${etcdMain(c)}; since the start: ${trouble(c, c.startedAt) || 'nothing logged'}`
 }
 
+/** Starts a cluster, runs the measurement, and stops the cluster; prints its state if the measurement fails. */
+async function withCluster(o: ClusterOptions, body: (c: BenchCluster) => Promise<void>): Promise<void> {
+  const c = await startCluster(o)
+  try {
+    await body(c)
+  } catch (err) {
+    say(`\n${diagnose(c)}`)
+    throw err
+  } finally {
+    await c.stop()
+  }
+}
+
 async function ensureNs(c: BenchCluster, name: string) {
   const r = await c.driver({ type: 'bench.namespace', name }, 150_000)
   if (!r.ok) throw new Error(`namespace ${name}: ${r.error ?? errs(r)}`)
@@ -158,13 +171,12 @@ async function sched() {
     const warm = Math.min(200, pods)
     const need = warm + RUNS * pods
     if (need > n * 40) throw new Error(`sched: ${need} pods do not fit on ${n} nodes of 4 CPUs (100m each): lower --pods or --runs`)
-    const c = await startCluster(base({
+    await withCluster(base({
       nodes: kubelets ? n : 0,
       nodesPerThread: Math.max(100, Math.ceil(n / 10)),
       // Nodes registered through the API have no kubelet renewing a lease.
       nodeMonitorGracePeriodMs: kubelets ? undefined : 86_400_000,
-    }))
-    try {
+    }), async (c) => {
       await waitReady(c, 120_000)
       if (!kubelets) {
         const r = await c.driver({ type: 'bench.nodes', prefix: 'sched-node-', count: n, capacity: { cpu: '4', memory: '32Gi', pods: '110' }, inflight: 64 }, 600_000)
@@ -204,12 +216,7 @@ async function sched() {
       }
       say(`\nmedian: ${fmt(median(rates))} pods/s at ${fmt(n)} nodes; baseline (creates alone, nothing scheduled) ${fmt(median(baseRates))} pods/s; ratio ${fmt(median(ratios), 2)} (load average now ${load()})`)
       summary.push([fmt(n), kubelets ? 'sim kubelets' : 'API-registered', fmt(median(rates)), fmt(median(baseRates)), fmt(median(ratios), 2), rates.map((x) => fmt(x)).join(', ')])
-    } catch (err) {
-      say(`\n${diagnose(c)}`)
-      throw err
-    } finally {
-      await c.stop()
-    }
+    })
   }
   say('\n' + table(['nodes', 'nodes are', 'pods bound/s (median)', 'baseline creates/s (median)', 'ratio (median)', 'pods bound/s, each run'], summary))
 }
@@ -220,10 +227,9 @@ async function failover() {
   const components = words('components', ['scheduler', 'controller-manager'], ['scheduler', 'controller-manager'])
   const modes = words('modes', ['kill', 'graceful'], ['kill', 'graceful'])
   // The default topology: 3 nodes, lab timings everywhere, leases 2 s / 1.5 s / 0.5 s.
-  const c = await startCluster({ ...base({ nodes: 3, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' } }) })
-  const rows = streamTable(['component', 'mode', 'run', 'old leader', 'new leader', 'kill or stop -> lease.acquired', 'kill or stop -> first act', 'notes'])
-  const summary: Array<Array<string | number>> = []
-  try {
+  await withCluster(base({ nodes: 3, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' } }), async (c) => {
+    const rows = streamTable(['component', 'mode', 'run', 'old leader', 'new leader', 'kill or stop -> lease.acquired', 'kill or stop -> first act', 'notes'])
+    const summary: Array<Array<string | number>> = []
     await waitReady(c, 120_000)
     const ready = await c.driver({ type: 'bench.nodes-ready', count: 3, timeoutMs: 60_000 }, 70_000)
     if (!ready.ok) throw new Error('nodes not Ready')
@@ -268,12 +274,7 @@ async function failover() {
     say('\nfirst act: scheduler = a pod created at the kill is bound; controller-manager = a ReplicaSet created at the kill has its pod')
     say('\n' + table(['component', 'event', 'lease acquired (median)', 'first act (median)', 'first act, each run (ms)'], summary))
     say(`\nload average now ${load()}`)
-  } catch (err) {
-    say(`\n${diagnose(c)}`)
-    throw err
-  } finally {
-    await c.stop()
-  }
+  })
 }
 
 // ---- 3. pod startup latency --------------------------------------------------------------
@@ -282,8 +283,7 @@ async function startup() {
   const n = nums('nodes', [100])[0]!
   const rates = nums('rates', [10, 100])
   const defaultSeconds = (rate: number) => (rate >= 1000 ? 1 : rate >= 100 ? 5 : 30)
-  const c = await startCluster(base({ nodes: n, nodesPerThread: Math.max(100, Math.ceil(n / 10)) }))
-  try {
+  await withCluster(base({ nodes: n, nodesPerThread: Math.max(100, Math.ceil(n / 10)) }), async (c) => {
     await waitReady(c, 120_000)
     const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 300_000 }, 310_000)
     if (!ready.ok) throw new Error(`only ${ready.done} of ${n} nodes Ready`)
@@ -320,12 +320,7 @@ async function startup() {
     }
     say('\n' + table(['pods/s', 'seconds per run', 'p50 (median)', 'p99 (median)', 'p99, each run (ms)'], summary))
     say(`\nload average now ${load()}`)
-  } catch (err) {
-    say(`\n${diagnose(c)}`)
-    throw err
-  } finally {
-    await c.stop()
-  }
+  })
 }
 
 // ---- 4. scale ----------------------------------------------------------------------------
@@ -358,8 +353,7 @@ async function scale() {
   for (const n of nums('nodes', [1000])) {
     const perThread = argv.includes('--nodes-per-thread') ? num('nodes-per-thread', 100) : Math.max(100, Math.ceil(n / 10))
     const t0 = Date.now()
-    const c = await startCluster(base({ nodes: n, nodesPerThread: perThread, probes: true, capacity: { cpu: '4', memory: '8Gi', pods: '110' } }))
-    try {
+    await withCluster(base({ nodes: n, nodesPerThread: perThread, probes: true, capacity: { cpu: '4', memory: '8Gi', pods: '110' } }), async (c) => {
       await waitReady(c, 300_000)
       const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 900_000 }, 910_000)
       const readyMs = ready.doneAt ? ready.doneAt - t0 : NaN
@@ -389,12 +383,7 @@ async function scale() {
       say(table(['threads', 'count', 'heap', 'per node'], m2.rows))
       summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
       say(`\nload average now ${load()}`)
-    } catch (err) {
-      say(`\n${diagnose(c)}`)
-      throw err
-    } finally {
-      await c.stop()
-    }
+    })
   }
   say('\n' + table(['nodes', 'all Ready after', 'RSS per node', 'node-thread heap per node', 'RSS', 'pods', 'all Running after', 'RSS with pods'], summary))
 }
@@ -407,8 +396,7 @@ async function fanout() {
   const gap = num('gap', 100)
   const threads = Math.max(1, num('watch-threads', 2))
   const ns = 'fanout'
-  const c = await startCluster(base({ watchers: { count: watchers, threads, namespace: ns, warmupPrefix: 'warm-' } }))
-  try {
+  await withCluster(base({ watchers: { count: watchers, threads, namespace: ns, warmupPrefix: 'warm-' } }), async (c) => {
     await waitReady(c, 120_000)
     header(`Watch fan-out, ${fmt(watchers)} watchers`, c, `${watchers} watcher actors (API client watches with acks, as informers) on ${threads} threads, alternating between the 2 apiservers; pods created one at a time ${gap} ms apart (schedulerName nobody serves, so nothing else writes)`)
     await ensureNs(c, ns)
@@ -455,12 +443,7 @@ async function fanout() {
       rows.add([k + 1, r.writes?.length ?? 0, `${fmt(pct(each, 50))} ms`, `${fmt(pct(last, 50))} ms`, `${fmt(pct(last, 99))} ms`, `${fmt(pct(fromReply, 99))} ms`, missing, [closed ? `${closed} watches closed and resumed so far` : '', errs(r), trouble(c, since)].filter(Boolean).join('; ')])
     }
     say(`\nmedian over runs: write -> last of ${fmt(watchers)} watchers p50 ${fmt(median(p50s))} ms, p99 ${fmt(median(p99s))} ms (goal p99 <= 50 ms); load average now ${load()}`)
-  } catch (err) {
-    say(`\n${diagnose(c)}`)
-    throw err
-  } finally {
-    await c.stop()
-  }
+  })
 }
 
 const runners: Record<(typeof KINDS)[number], () => Promise<void>> = { sched, failover, startup, scale, fanout }

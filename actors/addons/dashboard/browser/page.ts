@@ -1,6 +1,7 @@
-// The dashboard page: one self-contained HTML document (no build step). Live cluster state
-// arrives over server-sent events from /events; runtime state (actors, threads, etcd leaders,
-// failovers) from the supervisor's control endpoint, relayed under /control/.
+// The dashboard page. It runs in the user's browser, never in an actor: one self-contained HTML
+// document (no build step). Live cluster state arrives over server-sent events from /events;
+// runtime state (actors, threads, etcd leaders, failovers) from the supervisor's control endpoint,
+// relayed under /control/.
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
