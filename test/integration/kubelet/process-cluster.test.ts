@@ -127,7 +127,7 @@ t.test('process pods behind a Service: spread, restarts, probes, deletion', asyn
     t.comment(JSON.stringify(sys.crashes))
   }
   t.ok(up, 'three pods Ready and in kube-proxy\'s rules')
-  t.ok(await waitFor(() => proxy().rules.size > 0 && (sys.reports.get('kube-proxy@node-0')?.info?.listeners as string[] | undefined)?.includes(`${VIP}:${SVC_PORT}`) === true, 5000), 'listening on the ClusterIP')
+  t.ok(await waitFor(() => proxy().rules.size > 0 && (sys.reports.get('kube-proxy@node-0')?.info?.listeners as string[] | undefined)?.includes(`${VIP}:${SVC_PORT}`) === true, 15_000), 'listening on the ClusterIP')
   const names = pods().map((p) => p.metadata.name ?? '').sort()
   t.equal(new Set(pods().map((p) => p.spec.nodeName)).size >= 2, true, 'spread over nodes')
 

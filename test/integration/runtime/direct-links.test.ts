@@ -55,7 +55,7 @@ t.test('two threads that talk get a direct link; order is kept across the switch
   await reset()
   // The first batches go through the main thread, later ones over the link once it is wired.
   await blast(3000)
-  await waitFor(() => linked('t0', 't1'), 5000, 'link t0-t1')
+  await waitFor(() => linked('t0', 't1'), 15_000, 'link t0-t1')
   const first = await counted(3000)
   t.equal(first.n, 3000)
   t.same(first.seq, range(3000), 'in order, across the switch from relay to link')
@@ -74,7 +74,7 @@ t.test('the ACL refuses a message over a direct link, counted and logged with bo
   const denied = s.aclDenied
   t.same(await relay('a-0', 'etcd-x-0', { type: 'ping' }), { type: 'relay.failed', code: 'ACL_DENIED' })
   t.same(await ask('a-0', { type: 'tell', to: 'etcd-x-0', msg: { type: 'data', i: 1 } }), { type: 'told' })
-  await waitFor(() => s.aclDenied === denied + 2, 2000, 'both refusals counted')
+  await waitFor(() => s.aclDenied === denied + 2, 15_000, 'both refusals counted')
   const ev = events.filter((e) => e.event === 'acl.denied' && e.to === 'etcd-x-0')
   t.same(ev.map((e) => [e.from, e.to, e.type]), [['a-0', 'etcd-x-0', 'ping'], ['a-0', 'etcd-x-0', 'data']])
   await new Promise((r) => setTimeout(r, 100))
@@ -106,7 +106,7 @@ t.test('a restarted thread is rewired; what is sent to its actors while it resta
   const before = linkId('t0', 't1')
   t.ok(before)
   s.inject({ kind: 'kill', target: 'thread:t1' })
-  await nextEvent(s, (e) => e.event === 'worker.exited' && e.thread === 't1', 5000)
+  await nextEvent(s, (e) => e.event === 'worker.exited' && e.thread === 't1', 15_000)
   // t1 is being replaced: c-0 is not running yet. Send to it now, from t0.
   await blast(500)
   await waitFor(() => s.status().find((a) => a.id === 'c-0')?.state === 'running', 10_000, 'c-0 back')
@@ -114,7 +114,7 @@ t.test('a restarted thread is rewired; what is sent to its actors while it resta
   t.equal(held.n, 500, 'sent during the restart, delivered to the restarted actor')
   t.same(held.seq, range(500), 'in order')
 
-  await waitFor(() => linkId('t0', 't1') !== undefined && linkId('t0', 't1') !== before, 5000, 'rewired')
+  await waitFor(() => linkId('t0', 't1') !== undefined && linkId('t0', 't1') !== before, 15_000, 'rewired')
   await reset()
   const relayed = s.relayedBatches
   await blast(1000)

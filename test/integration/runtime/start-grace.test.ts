@@ -28,7 +28,7 @@ t.test('a thread loading an actor kind for longer than the hang timeout is not h
   t.equal(s.status()[0]!.restarts, 0)
   t.equal((await s.ask('slow-0', { type: 'ping' } as Message, 3000)).type, 'pong')
   // Loaded: from now on missed heartbeats count again (the hang fault is found as before).
-  const hung = nextEvent(s, (e) => e.event === 'worker.hung' && e.thread === 'v0', 5000)
+  const hung = nextEvent(s, (e) => e.event === 'worker.hung' && e.thread === 'v0', 15_000)
   s.inject({ kind: 'hang', target: 'thread:v0', ms: 2000 })
   t.match(await hung, { phase: 'run' })
 })

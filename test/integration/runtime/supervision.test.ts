@@ -40,7 +40,7 @@ t.test('all actors start and answer', async (t) => {
 t.test('one_for_all: a crash restarts every sibling', async (t) => {
   const before = startedAt()
   s.inject({ kind: 'crash', target: 'x-0' })
-  await waitFor(() => state('x-0').restarts === 1 && state('x-1').restarts === 1 && running(['x-0', 'x-1'])(), 5000, 'x-0 and x-1 restarted')
+  await waitFor(() => state('x-0').restarts === 1 && state('x-1').restarts === 1 && running(['x-0', 'x-1'])(), 15_000, 'x-0 and x-1 restarted')
   t.not(state('x-1').startedAt, before['x-1'], 'x-1 was restarted too')
   t.equal(state('r-0').startedAt, before['r-0'], 'other subtrees untouched')
   t.ok(events.some((e) => e.event === 'actor.terminated' && e.actor === 'x-1'))
@@ -50,7 +50,7 @@ t.test('one_for_all: a crash restarts every sibling', async (t) => {
 t.test('rest_for_one: the crashed child and those started after it restart', async (t) => {
   const before = startedAt()
   await s.ask('r-1', { type: 'boom' } as never, 300).catch(() => undefined)
-  await waitFor(() => state('r-1').restarts === 1 && state('r-2').restarts === 1 && running(['r-1', 'r-2'])(), 5000, 'r-1, r-2 restarted')
+  await waitFor(() => state('r-1').restarts === 1 && state('r-2').restarts === 1 && running(['r-1', 'r-2'])(), 15_000, 'r-1, r-2 restarted')
   t.equal(state('r-0').startedAt, before['r-0'], 'r-0 (started before) untouched')
   t.equal(state('r-0').restarts, 0)
   t.match(state('r-1').lastCrash?.reason, /boom requested/)
@@ -58,22 +58,22 @@ t.test('rest_for_one: the crashed child and those started after it restart', asy
 
 t.test('restart types: transient restarts after a crash, temporary is not restarted', async (t) => {
   s.inject({ kind: 'crash', target: 'tr-0' })
-  await waitFor(() => state('tr-0').restarts === 1 && state('tr-0').state === 'running', 5000, 'tr-0 restarted')
+  await waitFor(() => state('tr-0').restarts === 1 && state('tr-0').state === 'running', 15_000, 'tr-0 restarted')
   s.inject({ kind: 'crash', target: 'tmp-0' })
-  await waitFor(() => state('tmp-0').state === 'stopped', 5000, 'tmp-0 stopped')
+  await waitFor(() => state('tmp-0').state === 'stopped', 15_000, 'tmp-0 stopped')
   await new Promise((r) => setTimeout(r, 100))
   t.equal(state('tmp-0').state, 'stopped')
   t.equal(state('tmp-0').restarts, 0)
 })
 
 t.test('escalation: exceeding intensity restarts the subtree through the parent', async (t) => {
-  const escalated = nextEvent(s, (e) => e.event === 'supervisor.escalated' && e.supervisor === 'esc', 5000)
+  const escalated = nextEvent(s, (e) => e.event === 'supervisor.escalated' && e.supervisor === 'esc', 15_000)
   s.inject({ kind: 'crash', target: 'e-0' })
-  await waitFor(() => state('e-0').restarts === 1 && state('e-0').state === 'running', 5000, 'first restart')
+  await waitFor(() => state('e-0').restarts === 1 && state('e-0').state === 'running', 15_000, 'first restart')
   s.inject({ kind: 'crash', target: 'e-0' })
   const e = await escalated
   t.equal(e.to, 'root')
-  await waitFor(() => state('e-0').state === 'running' && state('e-0').restarts === 2, 5000, 'e-0 back through root')
+  await waitFor(() => state('e-0').state === 'running' && state('e-0').restarts === 2, 15_000, 'e-0 back through root')
   t.equal(await ping('e-0'), 'pong')
 })
 
@@ -81,7 +81,7 @@ t.test('thread exit: its actors restart on a fresh thread, one_for_all takes the
   const before = startedAt()
   const r0 = state('x-0').restarts
   s.inject({ kind: 'kill', target: 'thread:t1' })
-  const ev = await nextEvent(s, (e) => e.event === 'worker.exited' && e.thread === 't1', 5000)
+  const ev = await nextEvent(s, (e) => e.event === 'worker.exited' && e.thread === 't1', 15_000)
   t.match(ev.reason, /exit/)
   await waitFor(() => running(['x-0', 'x-1'])() && state('x-0').restarts === r0 + 1, 15_000, 'x-0, x-1 restarted')
   t.not(state('x-0').startedAt, before['x-0'])
