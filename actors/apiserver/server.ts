@@ -36,6 +36,11 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number
   /** A store watch with no event or progress notification for this long is re-created elsewhere. */
   storeWatchStaleMs?: number
+  /**
+   * A consistent list waits this long for the watch cache to reach the store's current revision
+   * before it reads the store instead (kube-apiserver's ConsistentListFromCache).
+   */
+  cacheFreshWaitMs?: number
 }
 
 interface ShardWatch {
@@ -60,6 +65,11 @@ export class ApiServer implements ApiServerCore {
   private stopped = false
   readonly bookmarkIntervalMs: number
   readonly storeWatchStaleMs: number
+  readonly cacheFreshWaitMs: number
+  /** Consistent lists waiting for a shard's watch cache to reach a revision. */
+  private readonly cacheWaiters = new Map<string, Array<{ rev: number; wake: () => void }>>()
+  /** Where lists were served from, for tests and diagnostics. */
+  readonly listsServed = { cache: 0, store: 0 }
   /** Distinguishes this incarnation's store watches from a previous one's. */
   private readonly incarnation: string
 
@@ -75,6 +85,7 @@ export class ApiServer implements ApiServerCore {
     for (const ki of STORED_KINDS) this.caches.set(ki.plural, new WatchCache(ki, args.watchCacheSize))
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 5000
     this.storeWatchStaleMs = opts.storeWatchStaleMs ?? 3000
+    this.cacheFreshWaitMs = opts.cacheFreshWaitMs ?? 3000
     this.incarnation = ctx.newId()
   }
 
@@ -173,6 +184,7 @@ export class ApiServer implements ApiServerCore {
       byKind.set(res, list)
     }
     for (const [res, cache] of this.caches) if (this.kv.shardFor(res) === shard) cache.reset(byKind.get(res) ?? [], rev)
+    this.wakeCacheWaiters(shard, rev)
     await this.watchShard(shard, rev)
   }
 
@@ -220,6 +232,46 @@ export class ApiServer implements ApiServerCore {
       if (this.kv.shardFor(res) !== shard) continue
       cache.publish(per.get(cache) ?? [], sw.rev)
     }
+    this.wakeCacheWaiters(shard, sw.rev)
+  }
+
+  private wakeCacheWaiters(shard: string, rev: number): void {
+    const ws = this.cacheWaiters.get(shard)
+    if (!ws) return
+    const due = ws.filter((w) => w.rev <= rev)
+    if (due.length === 0) return
+    this.cacheWaiters.set(shard, ws.filter((w) => w.rev > rev))
+    for (const w of due) w.wake()
+  }
+
+  /**
+   * The kind's watch cache once it has caught up with the store's current revision (read with a
+   * cheap linearizable count), as kube-apiserver serves consistent lists; undefined if it does
+   * not within cacheFreshWaitMs, or while its shard's watch is being re-established.
+   */
+  private async freshCache(ki: KindInfo): Promise<WatchCache | undefined> {
+    const shard = this.kv.shardFor(ki.plural)
+    const cache = this.caches.get(ki.plural)
+    if (!cache || cache.rev === 0 || this.recovering.has(shard) || !this.shardWatches.has(shard)) return undefined
+    const r = await this.kvOk<KvRangeReply>(shard, { type: 'kv.range', key: listPrefix(ki, undefined), countOnly: true })
+    const want = r.header.revision
+    if (cache.rev >= want) return cache
+    const caught = await new Promise<boolean>((resolve) => {
+      let settled = false
+      const done = (v: boolean) => {
+        if (settled) return
+        settled = true
+        resolve(v)
+      }
+      const waiter = { rev: want, wake: () => done(true) }
+      this.cacheWaiters.set(shard, [...(this.cacheWaiters.get(shard) ?? []), waiter])
+      void this.ctx.sleep(this.cacheFreshWaitMs).then(() => {
+        const ws = this.cacheWaiters.get(shard)
+        if (ws) this.cacheWaiters.set(shard, ws.filter((w) => w !== waiter))
+        done(false)
+      })
+    })
+    return caught && cache.rev >= want ? cache : undefined
   }
 
   private recovering = new Set<string>()
@@ -374,17 +426,38 @@ export class ApiServer implements ApiServerCore {
     return { labels: parseLabelSelector(opts.labelSelector), fields: parseFieldSelector(opts.fieldSelector, ki.plural) }
   }
 
-  /** A consistent list from the store (or from the watch cache for resourceVersion '0'). */
+  /**
+   * A list, served as kube-apiserver serves it: resourceVersion '0' from the watch cache as it is;
+   * a consistent list (no resourceVersion) from the watch cache once it has caught up with the
+   * store, the first page too when a limit is given; a continuation, or a list the cache cannot
+   * serve in time, from the store at the list's revision.
+   */
   async listObjects(ki: KindInfo, req: ApiList | ApiDeleteCollection): Promise<{ items: KObject[]; rev: number; cont?: string; remaining?: number }> {
     const ns = this.ns(ki, req.namespace, false)
     const sel = this.selectors(ki, req)
     const keep = (o: KObject) => matchLabels(sel.labels, o) && matchFields(sel.fields, o)
     const prefix = listPrefix(ki, ns)
-    const cache = this.caches.get(ki.plural)!
-    if (req.resourceVersion === '0' && !req.continue && cache.rev > 0) {
-      const items = [...cache.objects.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([, o]) => o).filter(keep)
-      return { items, rev: cache.rev }
+    const limit = req.limit && req.limit > 0 ? req.limit : Infinity
+    const cache = this.caches.get(ki.plural)
+    const fromCache = req.continue ? undefined
+      : req.resourceVersion === '0' ? (cache && cache.rev > 0 ? cache : undefined)
+        : !req.resourceVersion ? await this.freshCache(ki)
+          : undefined
+    if (fromCache) {
+      this.listsServed.cache++
+      const keys = [...fromCache.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
+      // resourceVersion '0' ignores the limit, as kube-apiserver's cache does.
+      const max = req.resourceVersion === '0' ? Infinity : limit
+      const items: KObject[] = []
+      let i = 0
+      for (; i < keys.length && items.length < max; i++) {
+        const o = fromCache.objects.get(keys[i]!)!
+        if (keep(o)) items.push(o)
+      }
+      if (i < keys.length) return { items, rev: fromCache.rev, cont: continueToken(fromCache.rev, keys[i]!), remaining: keys.length - i }
+      return { items, rev: fromCache.rev }
     }
+    this.listsServed.store++
     let rev = 0
     let start = prefix
     if (req.continue) {
@@ -397,20 +470,18 @@ export class ApiServer implements ApiServerCore {
         throw badRequest('invalid continue token')
       }
     }
-    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: prefix, prefix: true, ...(rev ? { revision: rev } : {}) })
+    // [start, the end of the prefix): a continuation reads only what is left.
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: start, end, ...(rev ? { revision: rev } : {}) })
     rev = rev || r.header.revision
-    const all = r.kvs.filter((kv) => kv.key >= start)
+    const all = r.kvs
     const items: KObject[] = []
-    const limit = req.limit && req.limit > 0 ? req.limit : Infinity
     let i = 0
     for (; i < all.length && items.length < limit; i++) {
       const o = withRv(decode(all[i]!.value), all[i]!.modRevision)
       if (keep(o)) items.push(o)
     }
-    if (i < all.length) {
-      const cont = Buffer.from(JSON.stringify({ rv: rev, start: all[i]!.key })).toString('base64url')
-      return { items, rev, cont, remaining: all.length - i }
-    }
+    if (i < all.length) return { items, rev, cont: continueToken(rev, all[i]!.key), remaining: all.length - i }
     return { items, rev }
   }
 
@@ -877,4 +948,9 @@ function ok(body: KObject): ApiReply {
 function hasRvPrecondition(patch: unknown): boolean {
   const m = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata
   return !!m && m.resourceVersion !== undefined
+}
+
+/** A continue token: the list's revision and the first key of the next page. */
+function continueToken(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ rv, start })).toString('base64url')
 }

@@ -1,6 +1,10 @@
 // HTTP API benchmark: requests per second and p99 latency for create / get / list through the
 // load balancer with 1 and 64 requests in flight, and `kubectl apply` of a 100-object manifest.
-// Run: node --import tsx test/bench/http.ts [--backend real|memory] [--requests N]
+// Run: node --import tsx test/bench/http.ts [--backend cluster|real|memory] [--requests N]
+//   cluster (default): the control plane on worker threads as `actorkube up` starts it (etcd
+//     Raft replicas with fsync, 2 apiservers), the load balancer in front, no nodes;
+//   real: 2 ApiServer actors in this thread over an in-memory fake etcd;
+//   memory: the HTTP gateway over an in-memory core (gateway and load balancer cost only).
 // Prints a Markdown table (for docs/benchmarks.md).
 import { Agent, request } from 'node:http'
 import { kubectlFor, startRealApiServers } from '../helpers/kubectl.ts'
@@ -12,7 +16,11 @@ const opt = (name: string, def: string) => {
   const i = argv.indexOf(`--${name}`)
   return i >= 0 ? argv[i + 1] : def
 }
-const backend = opt('backend', 'real')
+const backend = opt('backend', 'cluster')
+if (!['cluster', 'real', 'memory'].includes(backend)) {
+  console.error(`--backend: expected one of cluster, real, memory, got ${JSON.stringify(backend)}`)
+  process.exit(2)
+}
 const N = Number(opt('requests', '2000'))
 
 const agent = new Agent({ keepAlive: true, maxSockets: 128 })
@@ -65,6 +73,17 @@ async function main() {
       await lb.close()
       await gw.close()
     }
+  } else if (backend === 'cluster') {
+    const { startCluster, waitReady } = await import('./cluster/harness.ts')
+    const c = await startCluster({ nodes: 0, nodesPerThread: 100, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' }, storage: 'disk' })
+    await waitReady(c, 120_000)
+    const backends = c.sup.status().filter((a) => a.id.startsWith('apiserver-')).map((a) => ({ id: a.id, host: '127.0.0.1', port: a.report.info?.port as number }))
+    const lb = await startLoadBalancer({ port: 0, backends, healthIntervalMs: 300 })
+    port = lb.port
+    close = async () => {
+      await lb.close()
+      await c.stop()
+    }
   } else {
     const c = await startRealApiServers(2)
     port = c.lb.port
@@ -94,7 +113,12 @@ async function main() {
   agent.destroy()
 
   const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 0)
-  console.log(`\nBackend: ${backend === 'memory' ? 'HTTP gateway over an in-memory core (gateway + load balancer cost only)' : '2 ApiServer actors over fake etcd (3 replicas per shard), LocalSystem, through the load balancer'}; Node ${process.version}; ${new Date().toISOString()}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
+  const described = {
+    cluster: 'the control plane on worker threads (etcd shards main and events, 3 Raft replicas each, WAL fsync on; 2 apiservers; schedulers and controller-managers), through the load balancer',
+    real: '2 ApiServer actors over fake etcd (3 replicas per shard), LocalSystem, through the load balancer',
+    memory: 'HTTP gateway over an in-memory core (gateway + load balancer cost only)',
+  }[backend]
+  console.log(`\nBackend: ${described}; Node ${process.version}; ${new Date().toISOString()}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
   console.log('| operation | in flight | requests | req/s | p50 ms | p99 ms | non-2xx |')
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const x of results) console.log(`| ${x.op} | ${x.inflight} | ${x.n} | ${fmt(x.rps)} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${x.errors}${x.errors ? ` (${Object.entries(x.codes).map(([c, k]) => `${c}: ${k}`).join(', ')})` : ''} |`)

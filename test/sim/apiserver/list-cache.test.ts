@@ -1,0 +1,118 @@
+// Consistent lists are served from the watch cache once it has caught up with the store (a cheap
+// count tells the store's revision), as kube-apiserver does with ConsistentListFromCache; pages
+// after the first come from the store at the first page's revision; a cache that does not catch
+// up in time leaves the list to the store.
+import t from 'tap'
+import type { ApiReply } from '../../../protocols/api.ts'
+import type { KObject } from '../../../protocols/k8s.ts'
+import type { KvRange } from '../../../protocols/kv.ts'
+import { Simulation } from '../../../runtime/sim/simulator.ts'
+import { createApiServer } from '../../../actors/apiserver/actor.ts'
+import { FakeEtcdStore, createFakeEtcd } from '../../helpers/fake-etcd.ts'
+import { call, core } from './setup.ts'
+
+const API = 'apiserver-0'
+
+async function setup(seed: number) {
+  const sim = new Simulation({ seed, latencyMs: [1, 3], traceDeliveries: false })
+  const ranges: KvRange[] = []
+  const stores: Record<string, FakeEtcdStore> = {}
+  const shards: Record<string, string[]> = {}
+  for (const shard of ['main', 'events']) {
+    const store = (stores[shard] = new FakeEtcdStore(shard))
+    shards[shard] = [0, 1, 2].map((i) => `etcd-${shard}-${i}`)
+    for (const id of shards[shard]) {
+      sim.spawn(id, (ctx) => {
+        const b = createFakeEtcd(ctx, { store, progressMs: 500 })
+        const receive = b.receive.bind(b)
+        b.receive = (msg, meta) => {
+          if (msg.type === 'kv.range' && shard === 'main') ranges.push(msg as unknown as KvRange)
+          return receive(msg, meta)
+        }
+        return b
+      })
+    }
+  }
+  sim.spawn(API, (ctx) => createApiServer({ cacheFreshWaitMs: 1000 })(ctx, { index: 0, shards, resourceShards: { events: 'events' }, defaultShard: 'main', serviceCIDR: '127.96.0.0/16', watchCacheSize: 100, requestTimeoutMs: 5000 }))
+  if (!(await sim.runUntil(() => sim.reports.get(API)?.ready === true, 20_000))) throw new Error('apiserver not ready')
+  const c = sim.client('test-client')
+  const req = (r: Record<string, unknown>) => call(sim, c, API, r as never)
+  const create = (name: string) => req({ type: 'api.create', ...core('configmaps'), namespace: 'default', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: name } } })
+  const list = async (extra: Record<string, unknown> = {}) => {
+    const r: ApiReply = await req({ type: 'api.list', ...core('configmaps'), namespace: 'default', ...extra })
+    if (r.code !== 200) throw new Error(`list: ${r.code} ${JSON.stringify(r.body)}`)
+    return r.body as unknown as { items: KObject[]; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } }
+  }
+  return { sim, ranges, stores, create, list }
+}
+
+/** Ranges that read objects (not the count that asks the store's revision). */
+const reads = (ranges: KvRange[]) => ranges.filter((r) => !r.countOnly)
+
+t.test('a consistent list reads its own writes from the cache, with one count from the store', async (t) => {
+  const { ranges, create, list } = await setup(1)
+  for (let i = 0; i < 20; i++) t.equal((await create(`cm-${String(i).padStart(2, '0')}`)).code, 201)
+  ranges.length = 0
+  const l = await list()
+  t.equal(l.items.length, 20, 'every object, the last create included')
+  t.equal(l.items.at(-1)?.metadata.name, 'cm-19')
+  t.same(reads(ranges), [], 'no object read from the store')
+  t.equal(ranges.filter((r) => r.countOnly).length, 1, 'one count for the current revision')
+  const sel = await list({ labelSelector: 'app=none' })
+  t.same(sel.items, [], 'selectors apply to cached objects')
+})
+
+t.test('pages: the first from the cache, the rest from the store at the same revision', async (t) => {
+  const { ranges, create, list } = await setup(2)
+  for (let i = 0; i < 20; i++) await create(`cm-${String(i).padStart(2, '0')}`)
+  ranges.length = 0
+  const p1 = await list({ limit: 7 })
+  t.equal(p1.items.length, 7)
+  t.equal(p1.metadata.remainingItemCount, 13)
+  t.ok(p1.metadata.continue, 'a continue token')
+  t.same(reads(ranges), [], 'the first page came from the cache')
+  // Written after the first page: the later pages are of the first page's snapshot.
+  await create('cm-99')
+  ranges.length = 0
+  const names = p1.items.map((o) => o.metadata.name)
+  let cont = p1.metadata.continue
+  while (cont) {
+    const p = await list({ limit: 7, continue: cont })
+    t.equal(p.metadata.resourceVersion, p1.metadata.resourceVersion, 'same revision as the first page')
+    names.push(...p.items.map((o) => o.metadata.name!))
+    cont = p.metadata.continue
+  }
+  t.same(names, Array.from({ length: 20 }, (_, i) => `cm-${String(i).padStart(2, '0')}`), 'each object once, in order, none written later')
+  const later = reads(ranges)
+  t.equal(later.length, 2, 'two pages read from the store')
+  t.ok(later.every((r) => r.revision === Number(p1.metadata.resourceVersion)), 'at the first page\'s revision')
+  t.ok(later.every((r) => r.key > '/registry/configmaps/default/cm-06'), 'from where the previous page ended')
+})
+
+t.test('a cache that does not catch up in time: the store answers, with the latest write', async (t) => {
+  const { sim, ranges, stores, create, list } = await setup(3)
+  await create('before')
+  // The store stops delivering watch events (and progress) to the apiserver.
+  const main = stores.main!
+  const pump = main.pump.bind(main)
+  const progress = main.progress.bind(main)
+  main.pump = () => {}
+  main.progress = () => {}
+  await create('after')
+  ranges.length = 0
+  const t0 = sim.now()
+  const l = await list()
+  t.same(l.items.map((o) => o.metadata.name), ['after', 'before'])
+  t.equal(reads(ranges).length, 1, 'read from the store')
+  t.ok(sim.now() - t0 >= 1000, 'after waiting cacheFreshWaitMs for the cache')
+  main.pump = pump
+  main.progress = progress
+  main.pump()
+  ranges.length = 0
+  t.equal((await list()).items.length, 2)
+  t.same(reads(ranges), [], 'from the cache again once it caught up')
+  // resourceVersion=0 is served from the cache as it is, without asking the store.
+  ranges.length = 0
+  t.equal((await list({ resourceVersion: '0' })).items.length, 2)
+  t.same(ranges, [])
+})
