@@ -62,7 +62,8 @@ export interface WireLog {
 }
 
 export type FromWorker =
-  | { t: 'ready' }
+  /** Loaded; `tid` is the thread's OS id where known (for its CPU time in the hang check). */
+  | { t: 'ready'; tid?: number }
   | { t: 'exiting'; code: number }
   | { t: 'hb'; at: number }
   | { t: 'started'; id: string }

@@ -13,6 +13,7 @@ import { decide } from '../supervisor/decide.ts'
 import { backoffDelay } from '../supervisor/backoff.ts'
 import { SupervisionTree } from '../supervisor/tree.ts'
 import { defaultStartTimeoutMs, judgeLiveness } from '../supervisor/liveness.ts'
+import { threadCpuMs } from './thread-cpu.ts'
 import { Batcher } from '../transport/batcher.ts'
 import { decodeBatch } from '../transport/codec.ts'
 import type { Fault, FaultResult } from '../faults/types.ts'
@@ -72,6 +73,10 @@ interface HostTask {
   /** Loading modules (from its start until `ready`, and whenever it reports loading). */
   loading: boolean
   loadingSince: number
+  /** The thread's OS id, where known. */
+  tid?: number
+  /** CPU time the thread had used when it was first found silent (reset by any message). */
+  cpuAtSilence?: number
   hung: boolean
   ended?: boolean
   done?: () => void
@@ -412,20 +417,32 @@ export class Supervisor extends EventEmitter {
     const stalled = this.lastCheck !== 0 && now - this.lastCheck > Math.max(50, this.plan.heartbeatMs * 2)
     this.lastCheck = now
     if (stalled) {
-      for (const task of tasks) task.lastHb = Math.max(task.lastHb, now - this.plan.heartbeatMs)
+      for (const task of tasks) {
+        task.lastHb = Math.max(task.lastHb, now - this.plan.heartbeatMs)
+        task.cpuAtSilence = undefined
+      }
       return
     }
     const limits = { hangTimeoutMs: this.plan.hangTimeoutMs, startTimeoutMs: this.plan.startTimeoutMs ?? defaultStartTimeoutMs(this.plan.hangTimeoutMs) }
     for (const task of tasks) {
       if (task.hung || task.ended) continue
-      const v = judgeLiveness({ loading: task.loading, loadingSince: task.loadingSince, lastSeen: task.lastHb }, now, limits)
+      // A thread late with two heartbeats: note its CPU time, to tell later whether it was running
+      // all along (hung) or waiting for a core (a saturated machine). Only late threads are read.
+      let cpuWhileSilentMs: number | undefined
+      if (!task.loading && task.tid !== undefined && now - task.lastHb > 2 * this.plan.heartbeatMs) {
+        const cpu = threadCpuMs(task.tid)
+        if (cpu !== undefined && task.cpuAtSilence === undefined) task.cpuAtSilence = cpu
+        if (cpu !== undefined && task.cpuAtSilence !== undefined) cpuWhileSilentMs = cpu - task.cpuAtSilence
+      }
+      const v = judgeLiveness({ loading: task.loading, loadingSince: task.loadingSince, lastSeen: task.lastHb, cpuWhileSilentMs }, now, limits)
       if (!v.hung) continue
       task.hung = true
+      const cpu = v.cpuMs === undefined ? {} : { cpuMs: Math.round(v.cpuMs) }
       if (task.owner && task.owner.task === task) {
         task.owner.state = 'hung'
-        this.event('error', 'worker.hung', { thread: task.owner.name, silentMs: v.silentMs, phase: v.phase })
+        this.event('error', 'worker.hung', { thread: task.owner.name, silentMs: v.silentMs, phase: v.phase, ...cpu })
       } else {
-        this.log.warn({ event: 'worker.standby.hung', silentMs: v.silentMs, phase: v.phase }, 'standby host thread hung')
+        this.log.warn({ event: 'worker.standby.hung', silentMs: v.silentMs, phase: v.phase, ...cpu }, 'standby host thread hung')
       }
       task.abort.abort()
     }
@@ -435,6 +452,7 @@ export class Supervisor extends EventEmitter {
     // Any message proves the thread's event loop is turning, not only heartbeats (a heartbeat
     // can sit behind a long queue of batches on the port).
     task.lastHb = Date.now()
+    task.cpuAtSilence = undefined
     if (m.t === 'hb') return
     if (m.t === 'exiting') {
       this.taskEnded(task, new Error(`worker exited with code: ${m.code}`))
@@ -443,6 +461,7 @@ export class Supervisor extends EventEmitter {
     if (m.t === 'ready') {
       task.ready = true
       task.loading = false
+      task.tid = m.tid
       if (!task.owner) this.standbyFailures = 0
     }
     if (m.t === 'loading') {

@@ -16,6 +16,7 @@ import { MemDisk } from '../sim/mem-disk.ts'
 import type { FromWorker, ToWorker, WireLog, WorkerFault, WorkerInit } from './protocol.ts'
 import { actorBindings } from './bindings.ts'
 import { plain, wireLogger } from './wire-log.ts'
+import { currentTid } from './thread-cpu.ts'
 
 interface Hosted {
   spec: ActorSpec
@@ -365,7 +366,8 @@ export default async function hostThread(init: WorkerInit, bundled?: Registry): 
   const onExit = (code: number) => post({ t: 'exiting', code })
   process.on('exit', onExit)
   const hb = setInterval(() => beat(true), init.heartbeatMs)
-  post({ t: 'ready' })
+  const tid = currentTid()
+  post(tid === undefined ? { t: 'ready' } : { t: 'ready', tid })
   await done
   clearInterval(hb)
   process.off('exit', onExit)

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Message } from '../../../runtime/actor.ts'
 import { Supervisor } from '../../../runtime/host/supervisor.ts'
 import type { RuntimeEvent } from '../../../runtime/host/status.ts'
-import { child, plan, sup } from '../../fixtures/runtime/plan.ts'
+import { child, plan, registryPath, sup } from '../../fixtures/runtime/plan.ts'
 import { memoryLogger, nextEvent } from '../../fixtures/runtime/wait.ts'
 
 const registry = fileURLToPath(new URL('./slow-load-registry.ts', import.meta.url))
@@ -46,4 +46,21 @@ t.test('a thread that never finishes loading is hung after the start-up timeout'
   t.equal(ev.phase, 'start')
   await started
   t.equal(s.status()[0]!.state, 'stopped', 'the temporary actor is not restarted')
+})
+
+t.test('a thread silent past the hang timeout but not running (waiting for a core) is left alone', { skip: process.platform !== 'linux' && 'thread CPU time is read from /proc' }, async (t) => {
+  const { logger } = memoryLogger()
+  // heartbeat 100 ms, hang timeout 500 ms; the actor blocks its thread for 2 s without using CPU.
+  const s = new Supervisor(plan(sup('root', 'one_for_one', [child({ id: 'blocked-0', thread: 'b0' })])), { registry: registryPath, logger, standbyThreads: 0 })
+  const events: RuntimeEvent[] = []
+  s.on('event', (e: RuntimeEvent) => events.push(e))
+  t.teardown(() => s.stop())
+  await s.start()
+  t.equal((await s.ask('blocked-0', { type: 'block', ms: 2000 } as Message, 15_000)).type, 'unblocked', 'answered after the block')
+  t.same(events.filter((e) => e.event === 'worker.hung'), [], 'no worker.hung')
+  t.equal(s.status()[0]!.restarts, 0)
+  // Running all along is still hung, within the hang timeout of CPU.
+  const hung = nextEvent(s, (e) => e.event === 'worker.hung' && e.thread === 'b0', 15_000)
+  s.inject({ kind: 'hang', target: 'thread:b0', ms: 3000 })
+  t.match(await hung, { phase: 'run', cpuMs: Number })
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { defaultStartTimeoutMs, judgeLiveness } from '../../../runtime/supervisor/liveness.ts'
+import { defaultSilentLimitMs, defaultStartTimeoutMs, judgeLiveness } from '../../../runtime/supervisor/liveness.ts'
 
 const limits = { hangTimeoutMs: 500, startTimeoutMs: 10_000 }
 
@@ -27,4 +27,15 @@ t.test('default start-up timeout is generous and scales with the hang timeout', 
   t.equal(defaultStartTimeoutMs(500), 60_000)
   t.equal(defaultStartTimeoutMs(10_000), 200_000)
   t.ok(defaultStartTimeoutMs(800) > 800)
+})
+
+t.test('a silent thread that was running all along is hung; one waiting for a core is not, up to a limit', async (t) => {
+  const silent = (cpuWhileSilentMs: number) => ({ loading: false, loadingSince: 0, lastSeen: 10_000, cpuWhileSilentMs })
+  t.same(judgeLiveness(silent(300), 10_501, limits), { hung: true, phase: 'run', silentMs: 501, cpuMs: 300 }, 'ran at least half the timeout: a busy loop')
+  t.same(judgeLiveness(silent(40), 10_501, limits), { hung: false }, 'barely ran: starved on a saturated machine')
+  t.same(judgeLiveness(silent(40), 14_999, limits), { hung: false })
+  t.same(judgeLiveness(silent(40), 15_001, limits), { hung: true, phase: 'run', silentMs: 5_001, cpuMs: 40 }, 'silent past the limit: hung whatever it used')
+  t.same(judgeLiveness(silent(0), 10_401, { ...limits, silentLimitMs: 400 }), { hung: false }, 'never before the hang timeout')
+  t.equal(defaultSilentLimitMs(800), 8000)
+  t.equal(defaultSilentLimitMs(100), 5000)
 })
