@@ -80,7 +80,13 @@ export class EventRecorder {
         reportingComponent: this.opts.component,
         reportingInstance: this.opts.host ?? this.ctx.self,
       }
-      await this.client.create(R.events, namespace, ev)
+      try {
+        await this.client.create(R.events, namespace, ev)
+      } catch (e) {
+        // The name is this write's own: an earlier attempt (retried on another apiserver after
+        // its answer was lost) already created it.
+        if (!isApiError(e, 'API_ALREADY_EXISTS')) throw e
+      }
       this.touch(key, { name, namespace, count: 1, firstTimestamp: now })
     } catch (err) {
       this.ctx.log.warn({ err, reason, object: obj.metadata.name }, 'event write failed')

@@ -42,3 +42,29 @@ t.test('repeated events aggregate into one Event with count and timestamps', asy
   const again = cluster.all<KEvent>(R.events).find((e) => e.reason === 'FailedScheduling')!
   t.equal(again.count, 1)
 })
+
+t.test('a create retried after its answer was lost is not a failure: the Event exists and aggregates', async (t) => {
+  const sim = new Simulation({ seed: testSeed(43), traceDeliveries: false })
+  const cluster = new FakeCluster()
+  for (const id of ['apiserver-0', 'apiserver-1']) sim.spawn(id, (ctx) => fakeApiServer({ cluster })(ctx, {}))
+  const ctx = sim.client('client-events')
+  const client = createApiClient(ctx, { apiservers: ['apiserver-0', 'apiserver-1'] })
+  const settle = async (ms: number) => {
+    await new Promise((r) => setImmediate(r))
+    await sim.run(ms)
+  }
+  const rec = new EventRecorder(ctx, client, { component: 'kubelet', host: 'n1' })
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-2', namespace: 'prod', uid: 'u2' }, spec: { containers: [] } }
+  // apiserver-0 creates the Event, but its answer never arrives: the client retries on apiserver-1.
+  const heal = sim.drop({ from: ['apiserver-0'], to: ['client-events'], probability: 1 })
+  rec.event(pod, 'Normal', 'Pulled', 'Container image "nginx" already present on machine')
+  await settle(30_000)
+  heal()
+  t.equal(cluster.all<KEvent>(R.events).length, 1, 'one Event')
+  t.notOk(sim.trace.some((l) => l.includes('event write failed')), 'no failure logged')
+  rec.event(pod, 'Normal', 'Pulled', 'Container image "nginx" already present on machine')
+  await settle(1000)
+  const evs = cluster.all<KEvent>(R.events)
+  t.equal(evs.length, 1)
+  t.equal(evs[0]!.count, 2, 'the repeat aggregates into it')
+})
