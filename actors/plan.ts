@@ -30,9 +30,6 @@ export function preferredApiservers(apiservers: string[], i: number): string[] {
   return [...apiservers.slice(k), ...apiservers.slice(0, k)]
 }
 
-/** Node agents and add-ons start this long after the cluster's start at the latest. */
-const JOIN_TIMEOUT_MS = 30_000
-
 export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
   const sim = opts.sim ?? false
   const perInstance = t.placement.controlPlaneThreadPerInstance
@@ -160,13 +157,10 @@ export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
     addonChildren.push(child({ id: 'dashboard-0', kind: 'dashboard', args, restart: 'permanent' }, 'addons'))
   }
 
-  // Start order: etcd, apiservers, then the components that need them. Node agents and add-ons
-  // (thousands of informers, on a large topology) first start once the apiservers answer, as
-  // nodes join a cluster whose control plane is up, instead of retrying against it meanwhile.
-  const joinLater = { ids: apiIds, timeoutMs: JOIN_TIMEOUT_MS }
+  // Start order: etcd, apiservers, then the components that need them.
   const children: SupervisorSpec[] = [...etcdSups, apiSup, schedSup, cmSup]
-  if (nodeChildren.length) children.push({ ...supervisor('nodes', nodeChildren), startAfterReady: joinLater })
-  if (addonChildren.length) children.push({ ...supervisor('addons', addonChildren), startAfterReady: joinLater })
+  if (nodeChildren.length) children.push(supervisor('nodes', nodeChildren))
+  if (addonChildren.length) children.push(supervisor('addons', addonChildren))
   const dataDir = opts.dataDir ?? t.storage.dataDir
   return {
     root: { id: 'root', strategy: 'one_for_one', intensity: sv.intensity, periodMs: sv.periodMs, children: children.filter((c) => c.children.length > 0) },

@@ -27,12 +27,6 @@ export interface SupervisorSpec {
   intensity: number
   periodMs: number
   children: Array<ChildSpec | SupervisorSpec>
-  /**
-   * On threads, the actors under this supervisor first start once these actors report ready (or
-   * after `timeoutMs` anyway), as a cluster's nodes join once its control plane answers. Their
-   * restarts are never held.
-   */
-  startAfterReady?: { ids: string[]; timeoutMs: number }
 }
 
 export interface ClusterPlan {

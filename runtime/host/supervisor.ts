@@ -181,44 +181,13 @@ export class Supervisor extends EventEmitter {
     // Worker errors also reject the thread's task, which drives the restart; nothing more here.
     this.pool.on('error', (err: unknown) => this.log.debug({ err }, 'worker error'))
     for (const t of this.threadRecs.values()) this.startThread(t)
-    const held = this.holdAtStart()
-    for (const id of this.tree.order) if (!held.has(id)) this.spawn(id)
+    for (const id of this.tree.order) this.spawn(id)
     this.hangTimer = setInterval(() => this.checkHeartbeats(), Math.max(10, Math.floor(this.plan.heartbeatMs / 2)))
     if (this.opts.control) this.control = await startControl(this, { dataDir: this.plan.dataDir, ...this.opts.control })
     await new Promise<void>((resolve) => {
       if (this.allStarted()) resolve()
       else this.startWaiters.push(resolve)
     })
-  }
-
-  /** Actors whose first start waits for others to be ready (startAfterReady); arranges their start. */
-  private holdAtStart(): Set<string> {
-    const held = new Set<string>()
-    for (const [supId, node] of this.tree.sups) {
-      const gate = node.spec.startAfterReady
-      if (!gate) continue
-      const ids = this.tree.actorsUnder(supId).filter((id) => !held.has(id))
-      for (const id of ids) held.add(id)
-      const ready = () => gate.ids.every((g) => this.actors.get(g)?.report.ready === true)
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const release = (why: 'ready' | 'timeout') => {
-        if (timer === undefined) return
-        clearTimeout(timer)
-        timer = undefined
-        this.off('report', onReport)
-        if (this.stopping) return
-        if (why === 'timeout') this.log.warn({ supervisor: supId, waitedFor: gate.ids, timeoutMs: gate.timeoutMs }, 'starting without what it waits for: not ready in time')
-        for (const id of ids) if (this.actors.get(id)?.state === 'stopped') this.spawn(id)
-      }
-      const onReport = () => {
-        if (ready()) release('ready')
-      }
-      timer = setTimeout(() => release('timeout'), gate.timeoutMs)
-      timer.unref()
-      this.on('report', onReport)
-      onReport()
-    }
-    return held
   }
 
   /** The bundled worker module; the TypeScript sources through tsx if it cannot be built. */

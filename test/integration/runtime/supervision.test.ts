@@ -109,25 +109,3 @@ t.test('threads can load the TypeScript sources through tsx instead of the bundl
   t.equal(s3.status()[0]!.state, 'running')
   t.equal((await s3.ask('ts-0', { type: 'ping', n: 1 } as never, 3000)).type, 'pong')
 })
-
-t.test('startAfterReady: a group first starts once what it waits for is ready, or after its timeout', async (t) => {
-  const { logger, lines } = memoryLogger()
-  // 'echo' reports ready when it starts; 'sink' never reports ready.
-  const g = new Supervisor(plan(sup('root', 'one_for_one', [
-    sup('control', 'one_for_one', [child({ id: 'cp-0', thread: 'g0' }), child({ id: 'quiet-0', kind: 'sink', thread: 'g0' })]),
-    { ...sup('joins', 'one_for_one', [child({ id: 'j-0', thread: 'g1' })]), startAfterReady: { ids: ['cp-0'], timeoutMs: 60_000 } },
-    { ...sup('stuck', 'one_for_one', [child({ id: 's-0', thread: 'g1' })]), startAfterReady: { ids: ['quiet-0'], timeoutMs: 1500 } },
-  ])), { registry: registryPath, logger, standbyThreads: 0 })
-  const started: Array<{ id: string; at: number }> = []
-  g.on('event', (e: RuntimeEvent) => {
-    if (e.event === 'actor.started') started.push({ id: String(e.actor), at: Date.now() })
-  })
-  t.teardown(() => g.stop())
-  const t0 = Date.now()
-  await g.start()
-  const at = (id: string) => started.find((s) => s.id === id)?.at
-  t.ok(at('cp-0') !== undefined && at('j-0') !== undefined && at('j-0')! >= at('cp-0')!, 'j-0 started after cp-0')
-  t.ok(at('s-0')! - t0 >= 1500, `s-0 started after its 1.5 s timeout (${at('s-0')! - t0} ms)`)
-  t.ok(lines.some((l) => String(l.msg).includes('not ready in time') && l.supervisor === 'stuck'), 'the timeout is logged')
-  t.same(g.status().map((a) => a.state), ['running', 'running', 'running', 'running'])
-})
