@@ -6,7 +6,20 @@ import type { KObject } from '../../protocols/k8s.ts'
 import type { WatchSink } from './types.ts'
 import { apiVersionOf, type KindInfo } from './kinds.ts'
 import { gone } from './errors.ts'
-import { matchFields, matchLabels, type Selector } from './selectors.ts'
+import { fieldValue, matchFields, matchLabels, type Selector } from './selectors.ts'
+
+/**
+ * The field that watchers of a kind are indexed by, as kube-apiserver's watch cache indexes its
+ * watchers ("triggers"): every kubelet watches its own node's pods, so an event is offered only to
+ * the watchers of the node it names, not checked against thousands of selectors.
+ */
+const INDEXED_FIELD: Record<string, string> = { pods: 'spec.nodeName', nodes: 'metadata.name' }
+
+/** The value a watcher's field selector requires for `field` (`field=value`), if it requires one. */
+function indexValue(fields: Selector, field: string): string | undefined {
+  for (const r of fields) if (r.key === field && r.op === '=') return r.value
+  return undefined
+}
 
 export interface CachedEvent {
   rev: number
@@ -78,8 +91,14 @@ export class WatchCache {
   /** The revision the cache is up to date with. */
   rev = 0
   private readonly watchers = new Set<Watcher>()
+  /** Watchers that require a value of the indexed field, by that value. */
+  private readonly byValue = new Map<string, Set<Watcher>>()
+  private readonly indexOf = new Map<Watcher, string>()
+  private readonly field: string | undefined
 
-  constructor(readonly ki: KindInfo, readonly capacity: number) {}
+  constructor(readonly ki: KindInfo, readonly capacity: number) {
+    this.field = INDEXED_FIELD[ki.plural]
+  }
 
   /** Replace the state with a fresh list at revision `rev` (start, or after the store watch broke). */
   reset(objects: Array<[string, KObject]>, rev: number): void {
@@ -89,7 +108,13 @@ export class WatchCache {
     this.oldestRev = rev
     this.rev = rev
     for (const w of [...this.watchers]) w.close()
+    this.clearWatchers()
+  }
+
+  private clearWatchers(): void {
     this.watchers.clear()
+    this.byValue.clear()
+    this.indexOf.clear()
   }
 
   /** A put (obj) or a delete (obj undefined) at revision `rev`. */
@@ -114,7 +139,26 @@ export class WatchCache {
   /** Hand a batch of new events (already applied) to the watchers and move the revision. */
   publish(events: CachedEvent[], rev: number): void {
     if (rev > this.rev) this.rev = rev
-    for (const w of this.watchers) w.deliver(events, rev)
+    const field = this.field
+    if (field === undefined || this.byValue.size === 0 || events.length === 0) {
+      for (const w of this.watchers) w.deliver(events, rev)
+      return
+    }
+    // Indexed watchers get the events whose object names their value, before or after the change
+    // (a pod leaving a node is a DELETED for that node's watcher); every watcher's revision moves.
+    const mine = new Map<Watcher, CachedEvent[]>()
+    for (const e of events) {
+      const now = fieldValue(e.obj, field)
+      const before = e.prev ? fieldValue(e.prev, field) : undefined
+      for (const v of before === undefined || before === now ? [now] : [now, before]) {
+        for (const w of this.byValue.get(v ?? '') ?? []) {
+          const l = mine.get(w)
+          if (l) l.push(e)
+          else mine.set(w, [e])
+        }
+      }
+    }
+    for (const w of this.watchers) w.deliver(this.indexOf.has(w) ? (mine.get(w) ?? []) : events, rev)
   }
 
   /** Start a watcher; RV '' or '0' (fromRev undefined) gets ADDED for every matching object first. */
@@ -139,11 +183,24 @@ export class WatchCache {
     const replay = this.events.filter((e) => e.rev > w.lastRev)
     if (replay.length > 0) w.deliver(replay, replay[replay.length - 1]!.rev)
     this.watchers.add(w)
+    const v = this.field === undefined ? undefined : indexValue(w.spec.fields, this.field)
+    if (v !== undefined) {
+      this.indexOf.set(w, v)
+      const set = this.byValue.get(v) ?? new Set<Watcher>()
+      set.add(w)
+      this.byValue.set(v, set)
+    }
     return w
   }
 
   remove(w: Watcher): void {
     this.watchers.delete(w)
+    const v = this.indexOf.get(w)
+    if (v === undefined) return
+    this.indexOf.delete(w)
+    const set = this.byValue.get(v)
+    set?.delete(w)
+    if (set?.size === 0) this.byValue.delete(v)
   }
 
   bookmark(rev: number, initialEventsEnd = false): WatchEvent {
@@ -168,7 +225,7 @@ export class WatchCache {
 
   closeAll(): void {
     for (const w of this.watchers) w.close()
-    this.watchers.clear()
+    this.clearWatchers()
   }
 
   get watcherCount(): number {

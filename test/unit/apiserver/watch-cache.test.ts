@@ -1,7 +1,7 @@
 import t from 'tap'
-import { WatchCache } from '../../../actors/apiserver/watch-cache.ts'
+import { WatchCache, Watcher } from '../../../actors/apiserver/watch-cache.ts'
 import { kindFor } from '../../../actors/apiserver/kinds.ts'
-import { parseLabelSelector } from '../../../actors/apiserver/selectors.ts'
+import { parseFieldSelector, parseLabelSelector } from '../../../actors/apiserver/selectors.ts'
 import { ApiError } from '../../../actors/apiserver/errors.ts'
 import type { WatchEvent } from '../../../protocols/api.ts'
 import type { KObject, Status } from '../../../protocols/k8s.ts'
@@ -58,4 +58,60 @@ t.test('window, replay, 410, selection transitions, bookmarks', async (t) => {
   c.reset([], 30)
   t.equal(s1.closed.length, 1, 'a reset closes the watchers (they re-watch)')
   t.equal(s1.closed[0], undefined, 'without 410')
+})
+
+t.test('watchers of one node\'s pods are offered only the events that name that node, before or after', async (t) => {
+  const c = new WatchCache(kindFor('', 'pods')!, 100)
+  c.reset([], 1)
+  const onNode = (name: string, rev: number, node?: string): KObject => ({ metadata: { name, namespace: 'default', resourceVersion: String(rev) }, spec: node ? { nodeName: node } : {} } as KObject)
+  let offered = 0
+  const counting = () => {
+    const s = sink()
+    return { ...s, sink: { ...s.sink, send: (e: WatchEvent[]) => { offered += e.length; s.sink.send(e) } } }
+  }
+  const n1 = counting()
+  const n2 = counting()
+  const unscheduled = counting()
+  const all = sink()
+  c.watch({ labels: [], fields: parseFieldSelector('spec.nodeName=n1', 'pods'), fromRev: 1, bookmarks: false }, n1.sink)
+  const w2 = c.watch({ labels: [], fields: parseFieldSelector('spec.nodeName=n2', 'pods'), fromRev: 1, bookmarks: false }, n2.sink)
+  c.watch({ labels: [], fields: parseFieldSelector('spec.nodeName=', 'pods'), fromRev: 1, bookmarks: false }, unscheduled.sink)
+  c.watch({ labels: [], fields: [], fromRev: 1, bookmarks: false }, all.sink)
+  let rev = 1
+  const step = (name: string, o: KObject | undefined) => {
+    rev++
+    const e = c.apply(`/registry/pods/default/${name}`, rev, o)
+    c.publish(e ? [e] : [], rev)
+  }
+  step('p', onNode('p', 2))
+  step('p', onNode('p', 3, 'n1'))
+  step('q', onNode('q', 4, 'n2'))
+  step('p', onNode('p', 5, 'n2'))
+  step('q', undefined)
+  t.same(names(unscheduled.got), ['ADDED p@2', 'DELETED p@3'], 'the scheduler\'s view: pending, then bound away')
+  t.same(names(n1.got), ['ADDED p@3', 'DELETED p@5'], 'n1: bound here, then moved away')
+  t.same(names(n2.got), ['ADDED q@4', 'ADDED p@5', 'DELETED q@6'])
+  t.equal(names(all.got).length, 5, 'unindexed watchers get everything')
+  c.remove(w2)
+  step('r', onNode('r', 7, 'n2'))
+  t.equal(n2.got.length, 3, 'a removed watcher gets nothing more')
+  t.equal(offered, 7, 'each indexed watcher got only its own events')
+})
+
+t.test('with 1,000 node watchers, an event is checked against the watchers of its node only', async (t) => {
+  const c = new WatchCache(kindFor('', 'pods')!, 100)
+  c.reset([], 1)
+  const checked = new Map<Watcher, number>()
+  const view = Watcher.prototype.view
+  Watcher.prototype.view = function (this: Watcher, e) {
+    checked.set(this, (checked.get(this) ?? 0) + 1)
+    return view.call(this, e)
+  }
+  t.teardown(() => {
+    Watcher.prototype.view = view
+  })
+  for (let i = 0; i < 1000; i++) c.watch({ labels: [], fields: parseFieldSelector(`spec.nodeName=n${i}`, 'pods'), fromRev: 1, bookmarks: false }, sink().sink)
+  const e = c.apply('/registry/pods/default/p', 2, { metadata: { name: 'p', namespace: 'default', resourceVersion: '2' }, spec: { nodeName: 'n7' } } as KObject)!
+  c.publish([e], 2)
+  t.equal([...checked.values()].reduce((a, b) => a + b, 0), 1, 'one check, not 1,000')
 })
