@@ -68,8 +68,6 @@ export class ApiServer implements ApiServerCore {
   readonly cacheFreshWaitMs: number
   /** Consistent lists waiting for a shard's watch cache to reach a revision. */
   private readonly cacheWaiters = new Map<string, Array<{ rev: number; wake: () => void }>>()
-  /** Where lists were served from, for tests and diagnostics. */
-  readonly listsServed = { cache: 0, store: 0 }
   /** Distinguishes this incarnation's store watches from a previous one's. */
   private readonly incarnation: string
 
@@ -444,7 +442,6 @@ export class ApiServer implements ApiServerCore {
         : !req.resourceVersion ? await this.freshCache(ki)
           : undefined
     if (fromCache) {
-      this.listsServed.cache++
       const keys = [...fromCache.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
       // resourceVersion '0' ignores the limit, as kube-apiserver's cache does.
       const max = req.resourceVersion === '0' ? Infinity : limit
@@ -457,7 +454,6 @@ export class ApiServer implements ApiServerCore {
       if (i < keys.length) return { items, rev: fromCache.rev, cont: continueToken(fromCache.rev, keys[i]!), remaining: keys.length - i }
       return { items, rev: fromCache.rev }
     }
-    this.listsServed.store++
     let rev = 0
     let start = prefix
     if (req.continue) {
