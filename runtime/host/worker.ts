@@ -58,6 +58,9 @@ function reasonOf(err: unknown): string {
 }
 
 /** `bundled`: the registry, when it is bundled with this host (runtime/host/bundle.ts). */
+/** The longest run of deliveries before the thread turns its event loop. */
+const SLICE_MS = 20
+
 export default async function hostThread(init: WorkerInit, bundled?: Registry): Promise<{ thread: string }> {
   const { port } = init
   // A standby host has no thread name until the supervisor assigns it one (fast thread restarts).
@@ -104,9 +107,42 @@ export default async function hostThread(init: WorkerInit, bundled?: Registry): 
     h.cell?.deliver(env)
   }
 
+  // Deliveries run in slices of at most SLICE_MS, in arrival order: the rest of a long batch (and
+  // whatever arrives meanwhile) waits for the next turn of the event loop, so the work a batch
+  // causes (replies resolving asks run right after their slice) never keeps timers, heartbeats
+  // included, waiting for seconds on a busy thread.
+  const inbox: Envelope[][] = []
+  let inboxAt = 0
+  let running = false
+  let scheduled = false
+  const drain = () => {
+    scheduled = false
+    running = true
+    try {
+      const until = performance.now() + SLICE_MS
+      let n = 0
+      while (inbox.length > 0) {
+        const envs = inbox[0] as Envelope[]
+        if (inboxAt >= envs.length) {
+          inbox.shift()
+          inboxAt = 0
+          continue
+        }
+        deliverLocal(envs[inboxAt++] as Envelope)
+        if (++n % 16 === 0 && performance.now() > until) break
+      }
+    } finally {
+      running = false
+    }
+    if (inbox.length > 0 && !scheduled) {
+      scheduled = true
+      setImmediate(drain)
+    }
+  }
+  // A batch that arrives during a slice (sent to this thread itself) joins the queue.
   const deliverBatch = (buf: Uint8Array) => {
-    const envs = decodeBatch(buf)
-    for (let i = 0; i < envs.length; i++) deliverLocal(envs[i] as Envelope)
+    inbox.push(decodeBatch(buf))
+    if (!running && !scheduled) drain()
   }
 
   const mesh = new Mesh({

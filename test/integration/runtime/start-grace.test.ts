@@ -64,3 +64,17 @@ t.test('a thread silent past the hang timeout but not running (waiting for a cor
   s.inject({ kind: 'hang', target: 'thread:b0', ms: 3000 })
   t.match(await hung, { phase: 'run', cpuMs: Number })
 })
+
+t.test('a long batch of busy work is delivered in slices: the thread keeps answering heartbeats', async (t) => {
+  const { logger } = memoryLogger()
+  // hang timeout 500 ms; 100 messages of 10 ms of CPU each arrive on c0 as one batch (1 s).
+  const s = new Supervisor(plan(sup('root', 'one_for_one', [child({ id: 'sender-0', thread: 's0' }), child({ id: 'busy-0', thread: 'c0' })])), { registry: registryPath, logger, standbyThreads: 0 })
+  const events: RuntimeEvent[] = []
+  s.on('event', (e: RuntimeEvent) => events.push(e))
+  t.teardown(() => s.stop())
+  await s.start()
+  t.equal((await s.ask('sender-0', { type: 'send-spins', to: 'busy-0', n: 100, ms: 10 } as Message, 15_000)).type, 'sent')
+  t.equal((await s.ask('busy-0', { type: 'ping' } as Message, 30_000)).type, 'pong', 'answered after the batch')
+  t.same(events.filter((e) => e.event === 'worker.hung'), [], 'no worker.hung')
+  t.equal(s.status().find((a) => a.id === 'busy-0')!.restarts, 0)
+})
