@@ -31,10 +31,9 @@ export default tseslint.config(
     },
   },
   {
-    // Actor behaviours and pure cores. Real-I/O adapters (runtime/io, hosts, CLI) are exempt, and
-    // so is code served to the user's browser (actors/**/browser/**), which never runs in an actor.
+    // Actor behaviours and pure cores. Real-I/O adapters (runtime/io, hosts, CLI) are exempt.
     files: ['actors/**/*.ts', 'protocols/**/*.ts'],
-    ignores: ['actors/**/*.test.ts', 'actors/**/io/**', 'actors/**/browser/**'],
+    ignores: ['actors/**/*.test.ts', 'actors/**/io/**'],
     rules: {
       'no-restricted-globals': ['error', ...forbiddenGlobals],
       'no-restricted-properties': ['error', ...forbiddenProps],

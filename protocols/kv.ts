@@ -32,6 +32,15 @@ export interface KvHeader {
   member: string
 }
 
+/** The first key after every key starting with `prefix` ('' = no upper bound). */
+export function prefixEnd(prefix: string): string {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i)
+    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1)
+  }
+  return ''
+}
+
 /** Range over [key, end); `prefix: true` means every key starting with `key`. */
 export interface KvRange {
   type: 'kv.range'

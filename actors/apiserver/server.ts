@@ -5,6 +5,7 @@ import type { ApiServerArgs } from '../args.ts'
 import type { ApiCreate, ApiDelete, ApiDeleteCollection, ApiGet, ApiList, ApiPatch, ApiReply, ApiUpdate, ApiWatch, DeleteOptions } from '../../protocols/api.ts'
 import type { KObject, Status } from '../../protocols/k8s.ts'
 import type { KeyValue, KvCompare, KvError, KvOp, KvRangeReply, KvTxnReply, KvWatchCanceled, KvWatchCreated, KvWatchEvents } from '../../protocols/kv.ts'
+import { prefixEnd } from '../../protocols/kv.ts'
 import type { ApiCall, ApiServerCore, WatchSink } from './types.ts'
 import { kindFor, STORED_KINDS, apiVersionOf, type KindInfo } from './kinds.ts'
 import { KvClient, decode, encode, listPrefix, objectKey, resourceOfKey } from './storage.ts'
@@ -467,8 +468,7 @@ export class ApiServer implements ApiServerCore {
       }
     }
     // [start, the end of the prefix): a continuation reads only what is left.
-    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
-    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: start, end, ...(rev ? { revision: rev } : {}) })
+    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: start, end: prefixEnd(prefix), ...(rev ? { revision: rev } : {}) })
     rev = rev || r.header.revision
     const all = r.kvs
     const items: KObject[] = []

@@ -431,8 +431,10 @@ export class Supervisor extends EventEmitter {
       let cpuWhileSilentMs: number | undefined
       if (!task.loading && task.tid !== undefined && now - task.lastHb > 2 * this.plan.heartbeatMs) {
         const cpu = threadCpuMs(task.tid)
-        if (cpu !== undefined && task.cpuAtSilence === undefined) task.cpuAtSilence = cpu
-        if (cpu !== undefined && task.cpuAtSilence !== undefined) cpuWhileSilentMs = cpu - task.cpuAtSilence
+        if (cpu !== undefined) {
+          task.cpuAtSilence ??= cpu
+          cpuWhileSilentMs = cpu - task.cpuAtSilence
+        }
       }
       const v = judgeLiveness({ loading: task.loading, loadingSince: task.loadingSince, lastSeen: task.lastHb, cpuWhileSilentMs }, now, limits)
       if (!v.hung) continue

@@ -57,10 +57,10 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
 }
 
-/** `bundled`: the registry, when it is bundled with this host (runtime/host/bundle.ts). */
 /** The longest run of deliveries before the thread turns its event loop. */
 const SLICE_MS = 20
 
+/** `bundled`: the registry, when it is bundled with this host (runtime/host/bundle.ts). */
 export default async function hostThread(init: WorkerInit, bundled?: Registry): Promise<{ thread: string }> {
   const { port } = init
   // A standby host has no thread name until the supervisor assigns it one (fast thread restarts).

@@ -11,7 +11,7 @@ import { createApiClient } from '../../client/api-client.ts'
 import { Informer } from '../../client/informer.ts'
 import { release, takeOver } from '../listeners.ts'
 import { buildSnapshot } from './state.ts'
-import { DASHBOARD_HTML } from './browser/page.ts'
+import { DASHBOARD_HTML } from '../../../runtime/web/dashboard-page.ts'
 
 const FLUSH_MS = 200
 const KEEPALIVE_MS = 15_000

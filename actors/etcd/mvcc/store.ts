@@ -2,6 +2,7 @@
 // until compaction, range at a revision, put/delete/txn as one revision, events for watches.
 import { pack, unpack } from 'msgpackr'
 import type { KeyValue, KvCompare, KvEvent, KvOp, KvOpResult } from '../../../protocols/kv.ts'
+import { prefixEnd } from '../../../protocols/kv.ts'
 import { KvStoreError, compacted, futureRev } from './errors.ts'
 import { RequestLog } from './requests.ts'
 
@@ -54,15 +55,6 @@ export interface ApplyOutcome {
   revision: number
   /** The request id was applied before: `result` and `revision` are that application's. */
   duplicate?: boolean
-}
-
-/** The first key after every key starting with `prefix` ('' = no upper bound). */
-export function prefixEnd(prefix: string): string {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    const c = prefix.charCodeAt(i)
-    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1)
-  }
-  return ''
 }
 
 export function rangeEnd(r: KeyRange): string | undefined {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { RequestLog } from '../../../actors/etcd/mvcc/requests.ts'
-import { MvccStore, prefixEnd } from '../../../actors/etcd/mvcc/store.ts'
+import { MvccStore } from '../../../actors/etcd/mvcc/store.ts'
+import { prefixEnd } from '../../../protocols/kv.ts'
 import { WatchHub } from '../../../actors/etcd/mvcc/watch.ts'
 import { KvStoreError } from '../../../actors/etcd/mvcc/errors.ts'
 import type { KvWatchEvents } from '../../../protocols/kv.ts'

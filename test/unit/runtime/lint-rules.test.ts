@@ -38,8 +38,3 @@ t.test('type-only imports of node modules are fine in actor code', async (t) => 
 t.test('the I/O adapters and the hosts may do real I/O', async (t) => {
   t.same(await ruleIds("import { readFileSync } from 'node:fs'\nexport const now = () => Date.now() + readFileSync.length\n", 'runtime/io/example.ts'), [])
 })
-
-t.test('pages served to the browser are exempt, and only under a browser/ folder', async (t) => {
-  t.same(await ruleIds('export const poll = () => setTimeout(() => Math.random(), 1000)\n', 'actors/addons/dashboard/browser/example.ts'), [])
-  t.ok((await ruleIds('export const poll = () => setTimeout(() => Math.random(), 1000)\n', 'actors/addons/dashboard/example.ts')).length >= 2)
-})

@@ -1,5 +1,6 @@
-// The dashboard page. It runs in the user's browser, never in an actor: one self-contained HTML
-// document (no build step). Live cluster state arrives over server-sent events from /events;
+// The dashboard add-on's page (actors/addons/dashboard serves it). Its script runs in the user's
+// browser, never in an actor, so it lives outside actors/: one self-contained HTML document (no
+// build step). Live cluster state arrives over server-sent events from /events;
 // runtime state (actors, threads, etcd leaders, failovers) from the supervisor's control endpoint,
 // relayed under /control/.
 export const DASHBOARD_HTML = `<!doctype html>
