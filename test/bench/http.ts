@@ -1,8 +1,8 @@
 // HTTP API benchmark: requests per second and p99 latency for create / get / list through the
 // load balancer with 1 and 64 requests in flight, and `kubectl apply` of a 100-object manifest.
-// Run: node --import tsx test/bench/http.ts [--backend cluster|real|memory] [--requests N]
+// Run: node --import tsx test/bench/http.ts [--backend cluster|real|memory] [--requests N] [--apiservers N]
 //   cluster (default): the control plane on worker threads as `actorkube up` starts it (etcd
-//     Raft replicas with fsync, 2 apiservers), the load balancer in front, no nodes;
+//     Raft replicas with fsync, --apiservers apiservers, 2 by default), the load balancer in front, no nodes;
 //   real: 2 ApiServer actors in this thread over an in-memory fake etcd;
 //   memory: the HTTP gateway over an in-memory core (gateway and load balancer cost only).
 // Prints a Markdown table (for docs/benchmarks.md).
@@ -22,6 +22,11 @@ if (!['cluster', 'real', 'memory'].includes(backend)) {
   process.exit(2)
 }
 const N = Number(opt('requests', '2000'))
+const apiservers = Number(opt('apiservers', '2'))
+if (!Number.isInteger(apiservers) || apiservers < 1) {
+  console.error(`--apiservers: expected an integer >= 1, got ${JSON.stringify(opt('apiservers', '2'))}`)
+  process.exit(2)
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 128 })
 
@@ -75,7 +80,7 @@ async function main() {
     }
   } else if (backend === 'cluster') {
     const { startCluster, waitReady } = await import('./cluster/harness.ts')
-    const c = await startCluster({ nodes: 0, nodesPerThread: 100, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' }, storage: 'disk' })
+    const c = await startCluster({ nodes: 0, nodesPerThread: 100, timings: 'lab', capacity: { cpu: '4', memory: '8Gi', pods: '110' }, storage: 'disk', apiservers })
     await waitReady(c, 120_000)
     const backends = c.sup.status().filter((a) => a.id.startsWith('apiserver-')).map((a) => ({ id: a.id, host: '127.0.0.1', port: a.report.info?.port as number }))
     const lb = await startLoadBalancer({ port: 0, backends, healthIntervalMs: 300 })
@@ -85,7 +90,7 @@ async function main() {
       await c.stop()
     }
   } else {
-    const c = await startRealApiServers(2)
+    const c = await startRealApiServers(apiservers)
     port = c.lb.port
     close = () => c.close()
   }
@@ -114,8 +119,8 @@ async function main() {
 
   const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 0)
   const described = {
-    cluster: 'the control plane on worker threads (etcd shards main and events, 3 Raft replicas each, WAL fsync on; 2 apiservers; schedulers and controller-managers), through the load balancer',
-    real: '2 ApiServer actors over fake etcd (3 replicas per shard), LocalSystem, through the load balancer',
+    cluster: `the control plane on worker threads (etcd shards main and events, 3 Raft replicas each, WAL fsync on; ${apiservers} apiserver(s); schedulers and controller-managers), through the load balancer`,
+    real: `${apiservers} ApiServer actor(s) over fake etcd (3 replicas per shard), LocalSystem, through the load balancer`,
     memory: 'HTTP gateway over an in-memory core (gateway + load balancer cost only)',
   }[backend]
   console.log(`\nBackend: ${described}; Node ${process.version}; ${new Date().toISOString()}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)

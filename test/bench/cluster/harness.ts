@@ -50,6 +50,8 @@ export interface ClusterOptions {
   hangTimeoutMs?: number
   watchers?: { count: number; threads: number; namespace: string; warmupPrefix: string }
   probes?: boolean
+  /** API server instances (the topology's default: 2). */
+  apiservers?: number
 }
 
 export interface BenchCluster {
@@ -81,6 +83,7 @@ export function topologyText(o: ClusterOptions): string {
     apiVersion: 'actorkube/v1',
     kind: 'Topology',
     metadata: { name: 'bench' },
+    ...(o.apiservers ? { apiservers: { count: o.apiservers } } : {}),
     controllerManager: { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs ?? t.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: t.podEvictionTimeoutMs },
     nodes: {
       count: o.nodes,
