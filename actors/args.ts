@@ -39,6 +39,10 @@ export interface ApiServerArgs {
   /** Events kept per kind in the watch cache. */
   watchCacheSize: number
   requestTimeoutMs: number
+  /** Non-mutating requests served at once (kube-apiserver --max-requests-inflight); beyond, 429. 0 or absent: no limit. */
+  maxRequestsInflight?: number
+  /** Writes served at once (--max-mutating-requests-inflight); beyond, 429. 0 or absent: no limit. */
+  maxMutatingRequestsInflight?: number
   /** Tolerations of the not-ready/unreachable taints added to new pods (s); default 300. */
   defaultTolerationSeconds?: number
   /** Where clients reach the API (the load balancer): the `kubernetes` Service's endpoint. */
@@ -72,6 +76,11 @@ export type NodeConfig = ResolvedNode
 export interface KubeletArgs extends ComponentArgs {
   node: NodeConfig
   nodeStatusUpdateMs: number
+  /**
+   * An unchanged node status is written at most this often (kubelet's nodeStatusReportFrequency,
+   * 5 min by default): the node Lease is the heartbeat. Absent: 300000.
+   */
+  nodeStatusReportMs?: number
   /** Node Lease duration and renew interval (kube-node-lease). */
   nodeLeaseDurationMs: number
   nodeLeaseRenewMs: number

@@ -74,6 +74,8 @@ export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
       serviceCIDR: t.network.serviceCIDR,
       watchCacheSize: a.watchCacheSize,
       requestTimeoutMs: a.requestTimeoutMs,
+      maxRequestsInflight: a.maxRequestsInflight,
+      maxMutatingRequestsInflight: a.maxMutatingRequestsInflight,
       // Pods tolerate an unreachable node for the topology's eviction timeout.
       defaultTolerationSeconds: Math.max(1, Math.round(t.controllerManager.podEvictionTimeoutMs / 1000)),
       advertise: { host: a.http.host, port: a.http.port },
@@ -126,6 +128,7 @@ export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
         runtime: n.runtime,
       },
       nodeStatusUpdateMs: nt.nodeStatusUpdateMs,
+      nodeStatusReportMs: nt.nodeStatusReportMs,
       nodeLeaseDurationMs: nt.nodeLeaseDurationMs,
       nodeLeaseRenewMs: nt.nodeLeaseRenewMs,
       crashLoopBackoff: { ...nt.crashLoopBackoff },

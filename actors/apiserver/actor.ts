@@ -15,6 +15,8 @@ import { startHttpGateway, type Gateway } from './http/gateway.ts'
 /** Unacknowledged events a watcher may hold before it is cut off (it re-watches). */
 export const WATCH_MAX_UNACKED = 1000
 const TICK_MS = 500
+/** Requests refused with 429 are logged as one summary this often. */
+const SHED_LOG_MS = 5000
 
 interface ActiveWatch {
   to: string
@@ -45,6 +47,8 @@ export function createApiServer(opts: ApiServerActorOptions = {}): ActorFactory<
     const maxUnacked = opts.maxUnacked ?? WATCH_MAX_UNACKED
     const watches = new Map<string, ActiveWatch>()
     let sinceBookmark = 0
+    let sinceShedLog = 0
+    let shedRejected = 0
     let gateway: Gateway | undefined
 
     const end = (w: ActiveWatch, status?: Status) => {
@@ -114,6 +118,15 @@ export function createApiServer(opts: ApiServerActorOptions = {}): ActorFactory<
             const bookmarks = sinceBookmark >= server.bookmarkIntervalMs
             if (bookmarks) sinceBookmark = 0
             server.tick(bookmarks)
+            sinceShedLog += TICK_MS
+            if (sinceShedLog >= SHED_LOG_MS) {
+              sinceShedLog = 0
+              const { rejected, readonly, mutating } = server.load
+              if (rejected > shedRejected) {
+                ctx.log.warn({ event: 'apiserver.shed', rejected: rejected - shedRejected, inflight: { readonly, mutating } }, 'apiserver refused requests over its in-flight limits')
+                shedRejected = rejected
+              }
+            }
             ctx.after(TICK_MS, { type: 'apiserver.tick' })
             return
           }

@@ -19,7 +19,7 @@ import { recordWrite, serverSideApply } from './patch/managed-fields.ts'
 import { deepEqual, forStorage, generateSuffix, newUid, timestamp, toScale, typeMeta, withRv } from './objects.ts'
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, gone, internal, invalid, methodNotAllowed, notFound,
-  successStatus, toStatus, unavailable,
+  successStatus, toStatus, tooManyRequests, unavailable,
 } from './errors.ts'
 
 /** The reply with the request's warnings (each once), as the Warning header carries them. */
@@ -311,13 +311,31 @@ export class ApiServer implements ApiServerCore {
 
   // ---- requests ----
 
+  /** Requests being served now, by class (see handle()), and how many were refused since start. */
+  readonly load = { readonly: 0, mutating: 0, rejected: 0 }
+
   async handle(req: ApiCall): Promise<ApiReply> {
+    const mutating = req.type !== 'api.get' && req.type !== 'api.list'
+    // Leases are the cluster's heartbeats (node leases, leader election): never refused, as
+    // kube-apiserver's priority levels for them (leader-election, node-high) keep them served.
+    const limit = req.resource === 'leases' ? 0 : (mutating ? this.args.maxMutatingRequestsInflight : this.args.maxRequestsInflight) ?? 0
+    const cls = mutating ? 'mutating' : 'readonly'
+    if (limit > 0 && this.load[cls] >= limit) {
+      // kube-apiserver's max-in-flight filter: refuse at once, cheaply; clients retry after a second.
+      this.load.rejected++
+      const st = tooManyRequests('Too many requests, please try again later.').status
+      st.details = { retryAfterSeconds: 1 }
+      return { type: 'api.reply', code: 429, body: st }
+    }
+    this.load[cls]++
     try {
       return await this.dispatch(req)
     } catch (err) {
       if (!(err instanceof ApiError)) this.ctx.log.error({ err: err instanceof Error ? err.stack : String(err), req: req.type }, 'apiserver request failed')
       const st = toStatus(err)
       return { type: 'api.reply', code: st.code, body: st }
+    } finally {
+      this.load[cls]--
     }
   }
 

@@ -11,6 +11,8 @@ import { ApiError, ApiUnavailableError, statusOf } from './errors.ts'
 import type { ApiClient, ClientOptions, WatchCallbacks, WatchHandle } from './types.ts'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 2000
+/** A request refused with 429 is asked again after Retry-After for up to this many request timeouts. */
+export const THROTTLE_BUDGET = 5
 /** A bookmark watch silent this long is presumed lost (its instance restarted) and ended. */
 export const DEFAULT_WATCH_SILENCE_MS = 15_000
 const ENDED_KEPT = 1024
@@ -231,6 +233,7 @@ class Client implements ApiClient {
   private async call(msg: ApiRequest, retry: boolean, onServer?: (s: string) => void): Promise<{ reply: ApiReply; server: string }> {
     const tried: string[] = []
     let lastErr: unknown
+    const started = this.ctx.now()
     for (let attempt = 0; attempt < this.servers.length; attempt++) {
       const server = this.current
       onServer?.(server)
@@ -238,6 +241,19 @@ class Client implements ApiClient {
       try {
         const reply = await this.ctx.ask<ApiReply>(server, msg, { timeoutMs: this.timeoutMs })
         this.lastHeard.set(server, this.ctx.now())
+        if (reply.code === 429) {
+          // The instance is busy, not gone: wait as it asks (jittered, so the refused do not
+          // come back together) and ask it again, for up to THROTTLE_BUDGET timeouts in all.
+          const after = 1000 * ((reply.body as Status | undefined)?.details?.retryAfterSeconds ?? 1)
+          const wait = Math.round(after * (0.5 + this.ctx.random()))
+          if (this.ctx.now() + wait - started <= THROTTLE_BUDGET * this.timeoutMs) {
+            await this.ctx.sleep(wait)
+            attempt--
+            tried.pop()
+            continue
+          }
+          return { reply, server }
+        }
         if (reply.code === 503 && attempt + 1 < this.servers.length) {
           this.failover(server)
           continue

@@ -5,7 +5,7 @@ import type { ApiErrorLike } from './types.ts'
 
 export type ApiErrorCode =
   | 'API_NOT_FOUND' | 'API_CONFLICT' | 'API_ALREADY_EXISTS' | 'API_INVALID' | 'API_BAD_REQUEST'
-  | 'API_GONE' | 'API_FORBIDDEN' | 'API_UNAVAILABLE' | 'API_ERROR'
+  | 'API_GONE' | 'API_FORBIDDEN' | 'API_TOO_MANY_REQUESTS' | 'API_UNAVAILABLE' | 'API_ERROR'
 
 export function codeForStatus(s: Status): ApiErrorCode {
   switch (s.code) {
@@ -16,6 +16,7 @@ export function codeForStatus(s: Status): ApiErrorCode {
     case 409: return s.reason === 'AlreadyExists' ? 'API_ALREADY_EXISTS' : 'API_CONFLICT'
     case 410: return 'API_GONE'
     case 422: return 'API_INVALID'
+    case 429: return 'API_TOO_MANY_REQUESTS'
     case 503: return 'API_UNAVAILABLE'
     default: return 'API_ERROR'
   }

@@ -13,6 +13,9 @@ export interface WorkQueueOptions {
   burst?: number
 }
 
+/** Longest run of reconciles without a turn of the thread's event loop. */
+const SLICE_MS = 20
+
 export class WorkQueue {
   private readonly queue: string[] = []
   private head = 0
@@ -111,9 +114,19 @@ export class WorkQueue {
   }
 
   private async worker(reconcile: (key: string) => Promise<void>): Promise<void> {
+    let since = this.ctx.now()
     while (true) {
+      // A long backlog is worked through in promise callbacks alone; let the thread's event
+      // loop turn (timers, heartbeats, incoming messages) every SLICE_MS of it.
+      if (this.ctx.now() - since >= SLICE_MS) {
+        await this.ctx.sleep(0)
+        since = this.ctx.now()
+      }
+      const idle = this.head >= this.queue.length
       const key = await this.get()
       if (key === undefined) return
+      // It waited for the key: the event loop has turned since.
+      if (idle) since = this.ctx.now()
       try {
         await reconcile(key)
         this.forget(key)

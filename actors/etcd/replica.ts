@@ -20,6 +20,8 @@ import type { CrashPoint, EtcdForward, EtcdInternal, EtcdWriteTimeout } from './
 
 const kvTypes = new Set(['kv.range', 'kv.put', 'kv.delete', 'kv.txn', 'kv.compact', 'kv.watch.create', 'kv.watch.cancel'])
 const PROGRESS_MS = 1000
+/** Longest run of applying committed entries without a turn of the event loop. */
+const APPLY_SLICE_MS = 20
 /** Answers from a leader meaning "not carried out": the write was not proposed there. */
 const REFUSED = new Set(['KV_NOT_LEADER', 'KV_NO_LEADER', 'KV_STOPPING'])
 
@@ -432,11 +434,11 @@ export class Replica {
         this.at('before-send')
         for (const m of rd.messages) this.ctx.send(m.to, m)
         if (rd.snapshot) {
-          this.store = MvccStore.decode(rd.snapshot.data, this.args.historyRevisions)
+          this.store = await this.inParts(MvccStore.decodeParts(rd.snapshot.data, this.args.historyRevisions))
           this.deliver(this.watches.resync(this.store))
           for (const i of this.proposed.keys()) if (i <= rd.snapshot.meta.index) this.proposed.delete(i)
         }
-        for (const e of rd.committed) this.apply(e)
+        await this.applyAll(rd.committed)
         for (const r of rd.reads) {
           const p = this.reads.get(r.read)
           if (p) p.index = r.index
@@ -464,6 +466,21 @@ export class Replica {
     if (rd.entries.length > 0 || rd.hardState) {
       this.at('before-wal-append')
       await this.storage.save(rd.hardState, rd.entries, (p) => this.at(p))
+    }
+  }
+
+  /**
+   * Apply committed entries in order, letting the event loop turn every APPLY_SLICE_MS (a
+   * follower catching up may get thousands at once). Reads meanwhile see a prefix of the log.
+   */
+  private async applyAll(entries: Entry[]): Promise<void> {
+    let since = this.ctx.now()
+    for (let i = 0; i < entries.length; i++) {
+      this.apply(entries[i] as Entry)
+      if (i % 32 === 31 && this.ctx.now() - since >= APPLY_SLICE_MS) {
+        await this.ctx.sleep(0)
+        since = this.ctx.now()
+      }
     }
   }
 
@@ -514,11 +531,23 @@ export class Replica {
     this.onLeaderKnown()
   }
 
+  /**
+   * Run a snapshot's encoding or decoding a part at a time, letting the thread's event loop turn
+   * between parts (heartbeats, incoming messages); the Ready loop applies nothing meanwhile.
+   */
+  private async inParts<T>(it: Generator<void, T>): Promise<T> {
+    for (;;) {
+      const r = it.next()
+      if (r.done) return r.value
+      await this.ctx.sleep(0)
+    }
+  }
+
   private async maybeSnapshot(): Promise<void> {
     const core = this.core as Raft
     const applied = core.log.applied
     if (this.args.snapshotEntries <= 0 || applied - core.log.snapIndex < this.args.snapshotEntries) return
-    core.compact(applied, this.store.encode())
+    core.compact(applied, await this.inParts(this.store.encodeParts()))
     const snap = core.snapshot
     if (this.storage && snap) await this.storage.saveSnapshot(snap, core.hardState(), core.log.slice(applied + 1, core.log.lastIndex()))
   }

@@ -15,7 +15,7 @@ import type { Clock } from './clock.ts'
 import type { ContainerRuntime } from './cri.ts'
 import { IpAllocator } from './ip-alloc.ts'
 import { podLogs } from './logs.ts'
-import { nodeLease, nodeObject, nodeStatus } from './node-object.ts'
+import { nodeLease, nodeObject, nodeStatus, nodeStatusChanged } from './node-object.ts'
 import { PodWorker, type WorkerEnv } from './pod-worker.ts'
 import { ProcessRuntime } from './process-runtime.ts'
 import { runtimeFor, type RuntimeName } from './runtime-select.ts'
@@ -28,6 +28,8 @@ interface KubeletTimer extends Message {
 
 const RETRY_MS = 1000
 const MAX_RETRY_MS = 30_000
+/** kubelet's default nodeStatusReportFrequency. */
+const DEFAULT_NODE_STATUS_REPORT_MS = 300_000
 /** Periods are stretched by up to this fraction at random (client-go's wait.Jitter). */
 const JITTER = 0.1
 const DELETE_PREFIX = 'delete:'
@@ -164,12 +166,19 @@ export class Kubelet implements Behaviour {
   }
 
   private previousConditions?: NonNullable<Node['status']>['conditions']
+  /** The status last written, and when. */
+  private reported?: { status: NonNullable<Node['status']>; at: number }
 
+  /** Write the node status if it changed, or if nodeStatusReportMs passed since the last write (kubelet's rule). */
   private async updateNodeStatus(): Promise<void> {
-    const status = nodeStatus(this.args.node, this.hostIP, this.ctx.now(), this.previousConditions)
+    const now = this.ctx.now()
+    const status = nodeStatus(this.args.node, this.hostIP, now, this.previousConditions)
+    const r = this.reported
+    if (r && now - r.at < (this.args.nodeStatusReportMs ?? DEFAULT_NODE_STATUS_REPORT_MS) && !nodeStatusChanged(r.status, status)) return
     try {
       await this.client.patch(R.nodes, undefined, this.args.node.name, 'merge', { status }, { subresource: 'status' })
       this.previousConditions = status.conditions
+      this.reported = { status, at: now }
     } catch (err) {
       this.ctx.log.warn({ err }, 'node status update failed')
     }

@@ -24,6 +24,13 @@ export function nodeConditions(now: number, previous: NodeCondition[] | undefine
   })
 }
 
+/** Does `next` say anything `prev` did not? Heartbeat times alone are no change (kubelet's nodeStatusHasChanged). */
+export function nodeStatusChanged(prev: NonNullable<Node['status']> | undefined, next: NonNullable<Node['status']>): boolean {
+  if (!prev) return true
+  const strip = (s: NonNullable<Node['status']>) => ({ ...s, conditions: s.conditions?.map(({ lastHeartbeatTime: _, ...c }) => c) })
+  return JSON.stringify(strip(prev)) !== JSON.stringify(strip(next))
+}
+
 export function nodeStatus(cfg: NodeConfig, hostIP: string, now: number, previous?: NodeCondition[]): NonNullable<Node['status']> {
   const resources = { cpu: cfg.capacity.cpu, memory: cfg.capacity.memory, pods: cfg.capacity.pods, 'ephemeral-storage': '100Gi' }
   return {

@@ -40,6 +40,10 @@ const apiservers = obj({
   tokenFile: str().optional(),
   watchCacheSize: int(1).default(1000),
   requestTimeoutMs: duration(1).default(60_000),
+  /** kube-apiserver --max-requests-inflight: non-mutating requests served at once per instance; 0 = no limit. */
+  maxRequestsInflight: int(0).default(400),
+  /** kube-apiserver --max-mutating-requests-inflight: writes served at once per instance; 0 = no limit. */
+  maxMutatingRequestsInflight: int(0).default(200),
 })
 
 const lease = obj({
@@ -74,6 +78,7 @@ const nodeRuntime = () => oneOf(['sim', 'process'])
 
 const nodeTimings = obj({
   nodeStatusUpdateMs: duration(1).default(2000),
+  nodeStatusReportMs: duration(1).default(300_000),
   nodeLeaseDurationMs: duration(1).default(4000),
   nodeLeaseRenewMs: duration(1).default(1000),
   crashLoopBackoff: obj({

@@ -30,7 +30,7 @@
 //             --timeout S (the longest wait for pods in one run, default 900)
 import { cpus, totalmem } from 'node:os'
 import type { Fault } from '../../runtime/faults/types.ts'
-import { fmt, load, median, mib, pct, sleep, startCluster, streamTable, table, waitReady, type BenchCluster, type ClusterOptions } from './cluster/harness.ts'
+import { fmt, load, progress, median, mib, pct, sleep, startCluster, streamTable, table, waitReady, type BenchCluster, type ClusterOptions } from './cluster/harness.ts'
 import type { DriverReply, MemReply } from './cluster/protocol.ts'
 
 const argv = process.argv.slice(2)
@@ -354,12 +354,13 @@ async function scale() {
     const perThread = argv.includes('--nodes-per-thread') ? num('nodes-per-thread', 100) : Math.max(100, Math.ceil(n / 10))
     const t0 = Date.now()
     await withCluster(base({ nodes: n, nodesPerThread: perThread, probes: true, capacity: { cpu: '4', memory: '8Gi', pods: '110' } }), async (c) => {
+      const tick = setInterval(() => progress(`${etcdMain(c)} load ${load()}`), 15000)
       await waitReady(c, 300_000)
       const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 900_000 }, 910_000)
       const readyMs = ready.doneAt ? ready.doneAt - t0 : NaN
       header(`Scale, ${fmt(n)} sim nodes`, c, `node timings ${TIMINGS}; ${perThread} nodes (kubelet + kube-proxy each) per thread; one memory probe actor per thread`)
       say(ready.ok ? `${fmt(n)} nodes Ready ${s1(readyMs)} after start() (all actors started after ${s1(c.startMs)})` : `only ${ready.done} of ${n} nodes Ready after ${s1(Date.now() - t0)}`)
-      say(`problems meanwhile: ${trouble(c, t0) || 'none'}`)
+      say(`problems meanwhile: ${trouble(c, t0) || 'none'}; ${etcdMain(c)}`)
       await sleep(2000)
       const mem = await c.memory()
       const rss = process.memoryUsage.rss()
@@ -383,6 +384,7 @@ async function scale() {
       say(table(['threads', 'count', 'heap', 'per node'], m2.rows))
       summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
       say(`\nload average now ${load()}`)
+      clearInterval(tick)
     })
   }
   say('\n' + table(['nodes', 'all Ready after', 'RSS per node', 'node-thread heap per node', 'RSS', 'pods', 'all Running after', 'RSS with pods'], summary))

@@ -166,7 +166,10 @@ export async function startHttpGateway(ctx: Ctx, core: ApiServerCore, opts: Gate
     const b = reply.body as unknown
     // RFC 7234 warn-code 299 with the text quoted, as kube-apiserver sends them (kubectl prints them).
     if (reply.warnings?.length) res.setHeader('Warning', reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`))
-    if (isStatus(b)) return sendJson(res, reply.code, b)
+    if (isStatus(b)) {
+      if (b.details?.retryAfterSeconds) res.setHeader('Retry-After', String(b.details.retryAfterSeconds))
+      return sendJson(res, reply.code, b)
+    }
     const obj = b as KObject & { items?: KObject[] }
     if (table && reply.code === 200) {
       const items = Array.isArray(obj.items) ? obj.items : [obj]

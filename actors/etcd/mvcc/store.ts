@@ -70,6 +70,11 @@ export function inRange(key: string, r: KeyRange): boolean {
   return end === '' || end === '\0' || key < end
 }
 
+/** Snapshot parts are cut at about this many bytes of values (a few ms of encoding each). */
+export const SNAPSHOT_PART_BYTES = 1 << 20
+/** Bytes counted per version besides its value (key, revisions, msgpack framing), roughly. */
+const VERSION_OVERHEAD = 64
+
 export class MvccStore {
   revision = 0
   compactRevision = 0
@@ -188,20 +193,66 @@ export class MvccStore {
     return out.map((x) => x.ev)
   }
 
+  /** The whole store (snapshot data), at once. */
   encode(): Uint8Array {
-    const keys = this.keys.map((k) => [k, this.index.get(k)])
-    return pack({ revision: this.revision, compactRevision: this.compactRevision, keys, requests: this.requests.encode() })
+    const it = this.encodeParts()
+    for (;;) {
+      const r = it.next()
+      if (r.done) return r.value
+    }
+  }
+
+  /**
+   * The whole store in parts of about SNAPSHOT_PART_BYTES: the caller may let other work run
+   * between them (a snapshot of tens of MB would hold a thread for most of a second), as long
+   * as nothing is applied meanwhile. Returns the snapshot data.
+   */
+  *encodeParts(): Generator<void, Uint8Array> {
+    const head = { revision: this.revision, compactRevision: this.compactRevision, requests: this.requests.encode() }
+    const parts: Uint8Array[] = []
+    let batch: Array<[string, Version[]]> = []
+    let bytes = 0
+    for (const k of this.keys) {
+      const vs = this.index.get(k) as Version[]
+      batch.push([k, vs])
+      for (const v of vs) bytes += v.value.length + VERSION_OVERHEAD
+      if (bytes >= SNAPSHOT_PART_BYTES) {
+        parts.push(pack(batch))
+        batch = []
+        bytes = 0
+        yield
+      }
+    }
+    if (batch.length > 0) parts.push(pack(batch))
+    return pack({ ...head, parts })
   }
 
   static decode(bytes: Uint8Array, historyRevisions = 0): MvccStore {
-    const o = unpack(bytes) as { revision: number; compactRevision: number; keys: Array<[string, Version[]]>; requests?: Parameters<typeof RequestLog.decode>[0] }
+    const it = MvccStore.decodeParts(bytes, historyRevisions)
+    for (;;) {
+      const r = it.next()
+      if (r.done) return r.value
+    }
+  }
+
+  /** decode, a part at a time (see encodeParts). */
+  static *decodeParts(bytes: Uint8Array, historyRevisions = 0): Generator<void, MvccStore> {
+    const o = unpack(bytes) as { revision: number; compactRevision: number; keys?: Array<[string, Version[]]>; parts?: Uint8Array[]; requests?: Parameters<typeof RequestLog.decode>[0] }
     const s = new MvccStore(historyRevisions)
     s.revision = o.revision
     s.compactRevision = o.compactRevision
     s.requests = RequestLog.decode(o.requests)
-    for (const [k, vs] of o.keys) {
-      s.keys.push(k)
-      s.index.set(k, vs.map((v) => ({ ...v, value: new Uint8Array(v.value) })))
+    const add = (rows: Array<[string, Version[]]>) => {
+      for (const [k, vs] of rows) {
+        s.keys.push(k)
+        s.index.set(k, vs.map((v) => ({ ...v, value: new Uint8Array(v.value) })))
+      }
+    }
+    // Snapshots written before the store was encoded in parts hold every key in `keys`.
+    if (o.keys) add(o.keys)
+    for (const part of o.parts ?? []) {
+      add(unpack(part) as Array<[string, Version[]]>)
+      yield
     }
     return s
   }

@@ -14,7 +14,7 @@ export interface Cluster {
   spawnApi: (i: number) => void
 }
 
-export async function cluster(seed: number, apis = 1, opts: ApiServerActorOptions & { watchCacheSize?: number } = {}): Promise<Cluster> {
+export async function cluster(seed: number, apis = 1, opts: ApiServerActorOptions & { watchCacheSize?: number; args?: Partial<ApiServerArgs> } = {}): Promise<Cluster> {
   const sim = new Simulation({ seed, latencyMs: [1, 3], traceDeliveries: false })
   // APISERVER_ETCD=real runs the same tests over the real etcd replicas (actors/etcd); checks
   // that read the fake store's history then see the fake's (empty) view and are meaningless.
@@ -39,6 +39,7 @@ export async function cluster(seed: number, apis = 1, opts: ApiServerActorOption
     serviceCIDR: '127.96.0.0/16',
     watchCacheSize: opts.watchCacheSize ?? 100,
     requestTimeoutMs: 2000,
+    ...opts.args,
   })
   const factory = createApiServer(opts)
   const spawnApi = (i: number) => {

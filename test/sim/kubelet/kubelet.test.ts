@@ -108,3 +108,24 @@ t.test('a crash-looping pod backs off on schedule and reports restarts', async (
   const backoff = cluster.all<KEvent>(R.events).filter((e) => e.reason === 'BackOff')
   t.ok(backoff.length >= 1 && backoff.every((e) => e.type === 'Warning'))
 })
+
+t.test('an unchanged node status is written once per nodeStatusReportMs; the lease renews meanwhile', async (t) => {
+  const seed = testSeed(67)
+  t.comment(`seed ${seed}`)
+  const sim = new Simulation({ seed, traceDeliveries: false })
+  const cluster = new FakeCluster(100_000)
+  const api = fakeApiServer({ cluster })
+  sim.spawn('apiserver-0', (ctx) => api(ctx, {}))
+  sim.spawn('kubelet@node-0', (ctx) => createKubelet(ctx, { ...args('node-0', 0), nodeStatusReportMs: 60_000 }))
+  const heartbeat = () => get<Node>(cluster, R.nodes, 'node-0')?.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime
+  const renewed = () => get<Lease>(cluster, R.leases, 'node-0', 'kube-node-lease')?.spec.renewTime
+  await sim.run(2_000)
+  const h0 = heartbeat()
+  const l0 = renewed()
+  t.ok(h0, 'status written at registration')
+  await sim.run(45_000)
+  t.equal(heartbeat(), h0, 'four status updates later (every 10 s), nothing changed: not written')
+  t.not(renewed(), l0, 'the lease renewed')
+  await sim.run(30_000)
+  t.not(heartbeat(), h0, 'written again once 60 s passed')
+})

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Simulation } from '../../../runtime/sim/simulator.ts'
 import { WorkQueue } from '../../../actors/client/workqueue.ts'
+import type { Ctx } from '../../../runtime/actor.ts'
 import { ExponentialBackoff, TokenBucket } from '../../../actors/client/rate-limiter.ts'
 
 t.test('exponential backoff doubles to a cap and forgets', async (t) => {
@@ -78,5 +79,34 @@ t.test('addAfter delays a key', async (t) => {
   await sim.run(2)
   t.equal(at.length, 1)
   t.ok(sim.now() - start >= 250)
+  q.shutDown()
+})
+
+t.test('a long backlog lets the event loop turn every SLICE_MS of reconciles', async (t) => {
+  // A clock that moves 5 ms per reconcile, as real work would, and a sleep that is a real turn
+  // of the event loop (setImmediate): counted.
+  let now = 0
+  let turns = 0
+  const log = { child: () => log, warn: () => {}, info: () => {}, debug: () => {}, error: () => {} }
+  const ctx = {
+    now: () => now,
+    sleep: () => {
+      turns++
+      return new Promise<void>((r) => setImmediate(r))
+    },
+    log,
+  } as unknown as Ctx
+  const q = new WorkQueue(ctx, { name: 'slices', baseDelayMs: 5, maxDelayMs: 100 })
+  const order: string[] = []
+  for (let i = 0; i < 100; i++) q.add(`k${i}`)
+  await new Promise<void>((resolve) => {
+    q.run(1, async (key) => {
+      order.push(key)
+      now += 5
+      if (order.length === 100) resolve()
+    })
+  })
+  t.same(order, Array.from({ length: 100 }, (_, i) => `k${i}`), 'in order, each once')
+  t.ok(turns >= 20 && turns <= 30, `500 ms of work, a turn every 20 ms: ${turns} turns`)
   q.shutDown()
 })

@@ -131,3 +131,39 @@ t.test('request ids: a repeated id is not applied again and gets the first answe
   t.equal(small.get('a'), undefined, 'the oldest id is forgotten')
   t.ok(small.get('d'))
 })
+
+t.test('snapshots are encoded and decoded in parts of about SNAPSHOT_PART_BYTES, history included', async (t) => {
+  const st = new MvccStore()
+  const big = new Uint8Array(100_000).fill(7)
+  for (let i = 0; i < 60; i++) st.apply({ op: 'put', key: `/k/${i % 20}`, value: big })
+  st.apply({ op: 'put', key: '/small', value: b('x') })
+  const enc = st.encodeParts()
+  let pauses = 0
+  let r = enc.next()
+  while (!r.done) {
+    pauses++
+    r = enc.next()
+  }
+  t.ok(pauses >= 4, `6 MB of values in parts of ~1 MB: ${pauses} pauses`)
+  const dec = MvccStore.decodeParts(r.value)
+  let d = dec.next()
+  let dpauses = 0
+  while (!d.done) {
+    dpauses++
+    d = dec.next()
+  }
+  t.equal(dpauses, pauses + 1, 'decoding pauses after each part')
+  const copy = d.value
+  t.equal(copy.revision, st.revision)
+  t.same(copy.range({ key: '/k/', prefix: true }).kvs.map((kv) => kv.key), st.range({ key: '/k/', prefix: true }).kvs.map((kv) => kv.key))
+  t.same(copy.range({ key: '/k/3', revision: 24 }).kvs[0]?.modRevision, 24, 'history survives')
+  t.equal(s(copy.get('/small')!.value), 'x')
+})
+
+t.test('a snapshot written with every key in one list (the earlier format) still decodes', async (t) => {
+  const { pack } = await import('msgpackr')
+  const old = pack({ revision: 2, compactRevision: 0, keys: [['/a', [{ rev: 1, sub: 0, create: 1, ver: 1, value: b('1'), deleted: false }]], ['/b', [{ rev: 2, sub: 0, create: 2, ver: 1, value: b('2'), deleted: false }]]], requests: [] })
+  const st = MvccStore.decode(old)
+  t.equal(st.revision, 2)
+  t.equal(s(st.get('/b')!.value), '2')
+})

@@ -66,6 +66,8 @@ t.test('args: etcd, apiserver, scheduler, controller-manager', async (t) => {
     serviceCIDR: '127.100.0.0/20',
     watchCacheSize: 200,
     requestTimeoutMs: 30_000,
+    maxRequestsInflight: 400,
+    maxMutatingRequestsInflight: 200,
     defaultTolerationSeconds: 60,
     advertise: { host: '127.0.0.1', port: 16443 },
     http: { host: '127.0.0.1', port: 17002 },
@@ -100,7 +102,7 @@ t.test('args: node agents and add-ons; nodes packed nodesPerThread per thread', 
       name: 'gpu-0', capacity: { cpu: '16', memory: '16Gi', pods: '50' }, labels: { tier: 'general', accelerator: 'gpu' },
       taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }], podCIDR: '127.200.0.0/24', runtime: 'process',
     },
-    nodeStatusUpdateMs: 5000, nodeLeaseDurationMs: 10_000, nodeLeaseRenewMs: 2500,
+    nodeStatusUpdateMs: 5000, nodeStatusReportMs: 300_000, nodeLeaseDurationMs: 10_000, nodeLeaseRenewMs: 2500,
     crashLoopBackoff: { initialMs: 500, maxMs: 10_000, resetMs: 30_000 },
   })
   t.same(byId.get('kube-proxy@worker-0')!.spec.args as KubeProxyArgs, {

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { testSeed } from '../../../runtime/sim/simulator.ts'
+import type { ApiReply } from '../../../protocols/api.ts'
+import type { KObject, Status } from '../../../protocols/k8s.ts'
+import { R } from '../../../protocols/resources.ts'
+import { createApiClient } from '../../../actors/client/api-client.ts'
+import { cluster, core } from './setup.ts'
+
+const seed = testSeed(31)
+const cm = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } })
+const lease = (name: string): KObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name } })
+const leases = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }
+
+t.test('requests over the in-flight limits are refused at once with 429 and Retry-After; leases never are', async (t) => {
+  t.comment(`seed ${seed}`)
+  const { sim } = await cluster(seed, 1, { args: { maxMutatingRequestsInflight: 2, maxRequestsInflight: 3 } })
+  const c = sim.client('client-a')
+  const A = 'apiserver-0'
+  const burst = async (n: number, req: (i: number) => Parameters<typeof c.ask>[1]): Promise<ApiReply[]> => {
+    const out: ApiReply[] = []
+    for (let i = 0; i < n; i++) c.ask<ApiReply>(A, req(i), { timeoutMs: 5000 }).then((r) => out.push(r), () => {})
+    await sim.runUntil(() => out.length === n, 6000)
+    return out
+  }
+  const creates = await burst(10, (i) => ({ type: 'api.create', ...core('configmaps'), namespace: 'default', body: cm(`c-${i}`) }))
+  const codes = creates.map((r) => r.code)
+  t.equal(codes.filter((x) => x === 201).length, 2, 'two writes served at once')
+  t.equal(codes.filter((x) => x === 429).length, 8, 'the rest refused')
+  const refused = creates.find((r) => r.code === 429)!.body as Status
+  t.equal(refused.reason, 'TooManyRequests')
+  t.equal(refused.details?.retryAfterSeconds, 1)
+
+  const gets = await burst(10, (i) => ({ type: 'api.get', ...core('configmaps'), namespace: 'default', name: `c-${i % 2}` }))
+  t.equal(gets.filter((r) => r.code === 429).length, 7, 'reads have their own limit (3)')
+
+  const ls = await burst(10, (i) => ({ type: 'api.create', ...leases, namespace: 'kube-node-lease', body: lease(`n-${i}`) }))
+  t.same(ls.map((r) => r.code), Array(10).fill(201), 'leases are exempt')
+
+  // Slots are given back, errors included: a conflict, then a burst within the limit.
+  const dup = await burst(1, () => ({ type: 'api.create', ...core('configmaps'), namespace: 'default', body: cm('c-0') }))
+  t.equal(dup[0]!.code, 409)
+  const again = await burst(2, (i) => ({ type: 'api.create', ...core('configmaps'), namespace: 'default', body: cm(`d-${i}`) }))
+  t.same(again.map((r) => r.code), [201, 201])
+})
+
+t.test('the API client waits out a 429 and asks again: a burst over the limit all succeeds', async (t) => {
+  t.comment(`seed ${seed}`)
+  const { sim } = await cluster(seed, 1, { args: { maxMutatingRequestsInflight: 1 } })
+  let done = 0
+  const errors: unknown[] = []
+  sim.spawn('controller-manager-0', (ctx) => {
+    const client = createApiClient(ctx, { apiservers: ['apiserver-0'], requestTimeoutMs: 2000 })
+    return {
+      start() {
+        for (let i = 0; i < 6; i++) {
+          client.create(R.configmaps, 'default', cm(`x-${i}`)).then(() => done++, (e: unknown) => errors.push(e))
+        }
+      },
+      receive(msg, meta) {
+        client.handle(msg, meta)
+      },
+    }
+  })
+  const start = sim.now()
+  await sim.runUntil(() => done + errors.length === 6, 20_000)
+  t.same(errors, [], 'no request failed')
+  t.equal(done, 6)
+  t.ok(sim.now() - start >= 500, 'the refused ones waited (Retry-After 1 s, jittered 0.5-1.5x)')
+})
+
+t.test('a 429 the client gave up waiting out reads as API_TOO_MANY_REQUESTS', async (t) => {
+  const { codeForStatus } = await import('../../../actors/client/errors.ts')
+  t.equal(codeForStatus({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.' }), 'API_TOO_MANY_REQUESTS')
+})
