@@ -35,9 +35,11 @@ export interface KvClientOptions {
   /** The longest wait for one replica's answer. */
   askTimeoutMs: number
   /**
-   * The wait for the first replica's answer (default min(askTimeoutMs, 300)): short, so that a
-   * dead replica (a crashed leader, say) is passed over at once. Each retry waits twice as long,
-   * up to askTimeoutMs.
+   * The least wait for the first replica's answer (default min(askTimeoutMs, 300)): short, so
+   * that a dead replica (a crashed leader, say) is passed over at once. When the shard answers
+   * slowly, the wait follows its answer times (TCP's retransmission timeout, RFC 6298: smoothed
+   * time + 4 x its variation), so an overloaded shard is not sent every request two or three
+   * times. Each retry waits twice as long, up to askTimeoutMs.
    */
   firstAttemptMs?: number
   /** A request gives up once this much time has gone by (default: four rounds of the replicas). */
@@ -56,6 +58,26 @@ export class KvClient {
   private readonly preferred = new Map<string, number>()
   /** Replicas that did not answer in time, until when they are tried last. */
   private readonly suspects = new Map<string, number>()
+  /** Per shard: smoothed answer time and its variation (ms). */
+  private readonly rtt = new Map<string, { srtt: number; rttvar: number }>()
+
+  /** How long the first attempt at `shard` waits (see KvClientOptions.firstAttemptMs). */
+  firstWait(shard: string): number {
+    const least = this.opts.firstAttemptMs ?? 300
+    const r = this.rtt.get(shard)
+    const rto = r ? Math.round(r.srtt + 4 * r.rttvar) : 0
+    return Math.min(this.opts.askTimeoutMs, Math.max(least, rto))
+  }
+
+  private sample(shard: string, ms: number): void {
+    const r = this.rtt.get(shard)
+    if (!r) {
+      this.rtt.set(shard, { srtt: ms, rttvar: ms / 2 })
+      return
+    }
+    r.rttvar = 0.75 * r.rttvar + 0.25 * Math.abs(r.srtt - ms)
+    r.srtt = 0.875 * r.srtt + 0.125 * ms
+  }
   constructor(private readonly ctx: Ctx, readonly opts: KvClientOptions) {}
 
   shardFor(resource: string): string {
@@ -100,7 +122,7 @@ export class KvClient {
     const write = WRITES.has(req.type)
     const sent: KvRequest = write ? { ...req, requestId: (req as { requestId?: string }).requestId ?? this.ctx.newId() } as KvRequest : req
     const maxWait = this.opts.askTimeoutMs
-    let wait = Math.min(maxWait, this.opts.firstAttemptMs ?? 300)
+    let wait = this.firstWait(shard)
     const deadline = this.ctx.now() + (this.opts.totalTimeoutMs ?? 4 * ms.length * maxWait)
     let last = 'no replica answered'
     /** Some attempt of this write may have reached a leader: its outcome is unknown. */
@@ -110,9 +132,12 @@ export class KvClient {
       const left = deadline - this.ctx.now()
       if (left <= 0) break
       const to = this.current(shard)
+      const sentAt = this.ctx.now()
       try {
         const r = await this.ctx.ask<R | KvError>(to, sent, { timeoutMs: Math.max(1, Math.min(wait, left)) })
         this.suspects.delete(to)
+        // Each attempt is its own ask: its answer times that replica (no ambiguity as with TCP's retransmissions).
+        this.sample(shard, this.ctx.now() - sentAt)
         if (r.type === 'kv.error' && RETRY_CODES.has((r as KvError).code)) {
           const e = r as KvError
           last = `${to}: ${e.code}`

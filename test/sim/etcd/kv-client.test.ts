@@ -2,7 +2,8 @@
 // moves off a crashed leader without waiting out its ask timeout, and a write whose answer was
 // lost is sent again under the same request id and applied once.
 import t from 'tap'
-import { testSeed } from '../../../runtime/sim/simulator.ts'
+import { Simulation, testSeed } from '../../../runtime/sim/simulator.ts'
+import type { Message } from '../../../runtime/actor.ts'
 import type { KvError, KvPutReply, KvRangeReply, KvTxnReply } from '../../../protocols/kv.ts'
 import { KvClient } from '../../../actors/apiserver/storage.ts'
 import { SimCluster, bytes } from './cluster.ts'
@@ -97,4 +98,36 @@ t.test('without a request id, the same retry would have failed: the store answer
   t.equal((bad.value as KvError).code, 'KV_BAD_REQUEST', 'a bad requestId is a typed rejection')
   t.match((bad.value as KvError).message, /requestId/)
   t.equal(await versionOf('/c/z'), 1)
+})
+
+t.test('a slow shard is not asked every request again and again: the first wait follows its answer times', async (t) => {
+  const seed = testSeed(53)
+  t.comment(`seed ${seed}`)
+  const sim = new Simulation({ seed, latencyMs: [1, 2], traceDeliveries: false })
+  const members = ['etcd-slow-0', 'etcd-slow-1', 'etcd-slow-2']
+  let received = 0
+  for (const id of members) {
+    sim.spawn(id, (ctx) => ({
+      async receive(_msg, meta) {
+        received++
+        await ctx.sleep(800)
+        ctx.reply(meta, { type: 'kv.range.reply', header: { revision: 1, raftTerm: 1, member: id }, kvs: [], count: 0, more: false } as Message)
+      },
+    }))
+  }
+  const ctx = sim.client('apiserver-0')
+  const kv = new KvClient(ctx, { shards: { main: members }, resourceShards: {}, defaultShard: 'main', askTimeoutMs: 5000, totalTimeoutMs: 20_000 })
+  t.equal(kv.firstWait('main'), 300, 'no answer yet: the least wait')
+  const one = async () => {
+    let done = false
+    void kv.ask<KvRangeReply>('main', { type: 'kv.range', key: '/k' }).then(() => (done = true))
+    await sim.runUntil(() => done, 30_000)
+    return done
+  }
+  t.ok(await one())
+  t.ok(received >= 2, `the first request, answered after 800 ms, was sent ${received} times`)
+  t.ok(kv.firstWait('main') > 800, `then the first wait is ${kv.firstWait('main')} ms`)
+  received = 0
+  for (let i = 0; i < 10; i++) t.ok(await one())
+  t.equal(received, 10, 'ten more requests, each sent once')
 })
