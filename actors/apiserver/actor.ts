@@ -121,9 +121,9 @@ export function createApiServer(opts: ApiServerActorOptions = {}): ActorFactory<
             sinceShedLog += TICK_MS
             if (sinceShedLog >= SHED_LOG_MS) {
               sinceShedLog = 0
-              const { rejected, readonly, mutating } = server.load
+              const { rejected, readonly, mutating, heartbeat } = server.load
               if (rejected > shedRejected) {
-                ctx.log.warn({ event: 'apiserver.shed', rejected: rejected - shedRejected, inflight: { readonly, mutating } }, 'apiserver refused requests over its in-flight limits')
+                ctx.log.warn({ event: 'apiserver.shed', rejected: rejected - shedRejected, inflight: { readonly, mutating, heartbeat } }, 'apiserver refused requests over its in-flight limits')
                 shedRejected = rejected
               }
             }

@@ -55,6 +55,8 @@ interface ShardWatch {
 interface Live {
   obj: KObject
   kv: KeyValue
+  /** Taken from the watch cache, which may be behind the store: a no-op against it proves nothing. */
+  cached?: true
 }
 
 export class ApiServer implements ApiServerCore {
@@ -312,14 +314,18 @@ export class ApiServer implements ApiServerCore {
   // ---- requests ----
 
   /** Requests being served now, by class (see handle()), and how many were refused since start. */
-  readonly load = { readonly: 0, mutating: 0, rejected: 0 }
+  readonly load = { readonly: 0, mutating: 0, heartbeat: 0, rejected: 0 }
 
   async handle(req: ApiCall): Promise<ApiReply> {
     const mutating = req.type !== 'api.get' && req.type !== 'api.list'
-    // Leases are the cluster's heartbeats (node leases, leader election): never refused, as
-    // kube-apiserver's priority levels for them (leader-election, node-high) keep them served.
-    const limit = req.resource === 'leases' ? 0 : (mutating ? this.args.maxMutatingRequestsInflight : this.args.maxRequestsInflight) ?? 0
-    const cls = mutating ? 'mutating' : 'readonly'
+    // Three pools, a simple form of kube-apiserver's priority levels: reads, writes, and node
+    // heartbeats (writes of Leases in kube-node-lease, node-high's share) with a pool of their
+    // own, so that neither starves the other. Leader election (Leases in kube-system) is never
+    // refused, as the leader-election level keeps it served.
+    const lease = req.resource === 'leases' && mutating
+    if (lease && req.namespace === 'kube-system') return this.serve(req, undefined)
+    const cls = !mutating ? 'readonly' : lease && req.namespace === 'kube-node-lease' ? 'heartbeat' : 'mutating'
+    const limit = (cls === 'readonly' ? this.args.maxRequestsInflight : this.args.maxMutatingRequestsInflight) ?? 0
     if (limit > 0 && this.load[cls] >= limit) {
       // kube-apiserver's max-in-flight filter: refuse at once, cheaply; clients retry after a second.
       this.load.rejected++
@@ -327,7 +333,11 @@ export class ApiServer implements ApiServerCore {
       st.details = { retryAfterSeconds: 1 }
       return { type: 'api.reply', code: 429, body: st }
     }
-    this.load[cls]++
+    return this.serve(req, cls)
+  }
+
+  private async serve(req: ApiCall, cls: 'readonly' | 'mutating' | 'heartbeat' | undefined): Promise<ApiReply> {
+    if (cls) this.load[cls]++
     try {
       return await this.dispatch(req)
     } catch (err) {
@@ -335,7 +345,7 @@ export class ApiServer implements ApiServerCore {
       const st = toStatus(err)
       return { type: 'api.reply', code: st.code, body: st }
     } finally {
-      this.load[cls]--
+      if (cls) this.load[cls]--
     }
   }
 
@@ -385,6 +395,19 @@ export class ApiServer implements ApiServerCore {
     const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: objectKey(ki, ns, name) })
     const kv = r.kvs[0]
     return kv ? { obj: withRv(decode(kv.value), kv.modRevision), kv } : undefined
+  }
+
+  /**
+   * The watch cache's copy of an object, to try a write against before reading the store (as
+   * kube-apiserver's GuaranteedUpdate starts from its cached object): the write's compare on
+   * the modRevision fails if the cache was behind, and the caller then reads the store.
+   */
+  private cachedLive(ki: KindInfo, ns: string | undefined, name: string): Live | undefined {
+    const key = objectKey(ki, ns, name)
+    const o = this.caches.get(ki.plural)?.objects.get(key)
+    const rev = Number(o?.metadata.resourceVersion)
+    if (!o || !(rev > 0)) return undefined
+    return { obj: structuredClone(o), kv: { key, modRevision: rev } as KeyValue, cached: true }
   }
 
   private async mustRead(ki: KindInfo, ns: string | undefined, name: string): Promise<Live> {
@@ -649,7 +672,7 @@ export class ApiServer implements ApiServerCore {
     const target = (body as { target?: { name?: string; kind?: string } }).target
     if (!target?.name) throw invalid({ kind: 'bindings', name }, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }], 'Binding')
     for (let attempt = 0; attempt < 5; attempt++) {
-      const live = await this.mustRead(ki, ns, name)
+      const live = (attempt === 0 ? this.cachedLive(ki, ns, name) : undefined) ?? await this.mustRead(ki, ns, name)
       const pod = structuredClone(live.obj)
       const spec = pod.spec as { nodeName?: string }
       if (pod.metadata.deletionTimestamp) throw conflict(this.who(ki, name), 'pod is being deleted, cannot be assigned to a host')
@@ -778,7 +801,11 @@ export class ApiServer implements ApiServerCore {
       const r = await this.remove(ki, live)
       return r ? ok(typeMeta(ki, withRv(next, r))) : undefined
     }
-    if (deepEqual(forStorage(live.obj), forStorage(next))) return ok(typeMeta(ki, live.obj))
+    if (deepEqual(forStorage(live.obj), forStorage(next))) {
+      // Nothing to write against the cache's copy, which may be behind the store: read it.
+      if (live.cached) return undefined
+      return ok(typeMeta(ki, live.obj))
+    }
     const stored = await this.put(ki, live, next)
     return stored ? ok(typeMeta(ki, stored)) : undefined
   }
@@ -806,8 +833,12 @@ export class ApiServer implements ApiServerCore {
 
   private async patch(ki: KindInfo, req: ApiPatch, warnings: string[] = []): Promise<ApiReply> {
     const ns = this.ns(ki, req.namespace, true)
+    // The first attempt of a merge patch starts from the watch cache, unless it pins a
+    // resourceVersion: a stale cache must not be taken for a conflict (nor, for JSON patch
+    // tests and server-side apply's field owners, for a failed precondition).
+    const fromCache = (req.patchType === 'merge' || req.patchType === 'strategic') && !hasRvPrecondition(req.patch)
     for (let attempt = 0; attempt < 8; attempt++) {
-      const live = await this.read(ki, ns, req.name)
+      const live = (attempt === 0 && fromCache ? this.cachedLive(ki, ns, req.name) : undefined) ?? await this.read(ki, ns, req.name)
       if (!live) {
         if (req.patchType === 'apply' && !req.subresource) {
           const body = structuredClone(req.patch) as KObject

@@ -354,7 +354,8 @@ async function scale() {
     const perThread = argv.includes('--nodes-per-thread') ? num('nodes-per-thread', 100) : Math.max(100, Math.ceil(n / 10))
     const t0 = Date.now()
     await withCluster(base({ nodes: n, nodesPerThread: perThread, probes: true, capacity: { cpu: '4', memory: '8Gi', pods: '110' } }), async (c) => {
-      const tick = setInterval(() => progress(`${etcdMain(c)} load ${load()}`), 15000)
+      const replicas = () => c.sup.status().filter((a) => a.id.startsWith('etcd-main-')).map((a) => `${a.id.slice(-1)}:${a.state === 'running' ? '' : a.state}t${String(a.report.info?.term ?? '?')}${a.report.info?.leader ? 'L' : ''}@${String(a.report.info?.appliedIndex ?? '?')}`).join(' ')
+      const tick = setInterval(() => progress(`${etcdMain(c)} (${replicas()}); load ${load()}`), 15000)
       await waitReady(c, 300_000)
       const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 900_000 }, 910_000)
       const readyMs = ready.doneAt ? ready.doneAt - t0 : NaN

@@ -8,10 +8,10 @@ import { cluster, core } from './setup.ts'
 
 const seed = testSeed(31)
 const cm = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } })
-const lease = (name: string): KObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name } })
+const lease = (name: string, namespace: string): KObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { holderIdentity: name } })
 const leases = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }
 
-t.test('requests over the in-flight limits are refused at once with 429 and Retry-After; leases never are', async (t) => {
+t.test('requests over the in-flight limits are refused at once with 429 and Retry-After; node heartbeats have their own pool; leader election is never refused', async (t) => {
   t.comment(`seed ${seed}`)
   const { sim } = await cluster(seed, 1, { args: { maxMutatingRequestsInflight: 2, maxRequestsInflight: 3 } })
   const c = sim.client('client-a')
@@ -33,8 +33,14 @@ t.test('requests over the in-flight limits are refused at once with 429 and Retr
   const gets = await burst(10, (i) => ({ type: 'api.get', ...core('configmaps'), namespace: 'default', name: `c-${i % 2}` }))
   t.equal(gets.filter((r) => r.code === 429).length, 7, 'reads have their own limit (3)')
 
-  const ls = await burst(10, (i) => ({ type: 'api.create', ...leases, namespace: 'kube-node-lease', body: lease(`n-${i}`) }))
-  t.same(ls.map((r) => r.code), Array(10).fill(201), 'leases are exempt')
+  const ls = await burst(10, (i) => ({ type: 'api.create', ...leases, namespace: 'kube-system', body: lease(`l-${i}`, 'kube-system') }))
+  t.same(ls.map((r) => r.code), Array(10).fill(201), 'leader-election leases are exempt')
+  const nl = await burst(10, (i) => ({ type: 'api.create', ...leases, namespace: 'kube-node-lease', body: lease(`n-${i}`, 'kube-node-lease') }))
+  t.equal(nl.filter((r) => r.code === 429).length, 8, 'node leases have a limit of the same size')
+  const mixed = await burst(4, (i) => i % 2 === 0
+    ? { type: 'api.create', ...core('configmaps'), namespace: 'default', body: cm(`m-${i}`) }
+    : { type: 'api.create', ...leases, namespace: 'kube-node-lease', body: lease(`m-${i}`, 'kube-node-lease') })
+  t.same(mixed.map((r) => r.code), [201, 201, 201, 201], 'two writes and two node leases at once: separate pools')
 
   // Slots are given back, errors included: a conflict, then a burst within the limit.
   const dup = await burst(1, () => ({ type: 'api.create', ...core('configmaps'), namespace: 'default', body: cm('c-0') }))

@@ -43,7 +43,7 @@ async function setup(seed: number) {
     if (r.code !== 200) throw new Error(`list: ${r.code} ${JSON.stringify(r.body)}`)
     return r.body as unknown as { items: KObject[]; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } }
   }
-  return { sim, ranges, stores, create, list }
+  return { sim, ranges, stores, create, list, req }
 }
 
 /** Ranges that read objects (not the count that asks the store's revision). */
@@ -115,4 +115,33 @@ t.test('a cache that does not catch up in time: the store answers, with the late
   ranges.length = 0
   t.equal((await list({ resourceVersion: '0' })).items.length, 2)
   t.same(ranges, [])
+})
+
+t.test('a merge patch starts from the cached object; when the cache is behind, the write fails once and the store is read', async (t) => {
+  const { sim, ranges, create, req } = await setup(3)
+  t.equal((await create('p1')).code, 201)
+  await sim.run(200)
+  const key = '/registry/configmaps/default/p1'
+  const patch = (data: Record<string, string>) => req({ type: 'api.patch', ...core('configmaps'), namespace: 'default', name: 'p1', patchType: 'merge', patch: { data } })
+  ranges.length = 0
+  const r = await patch({ a: '1' })
+  t.equal(r.code, 200)
+  t.same(reads(ranges).filter((x) => x.key === key), [], 'no read of the object from the store')
+  await sim.run(200)
+  // Two patches at once: the second starts from a cache that has not seen the first.
+  ranges.length = 0
+  const c = sim.client('test-client-2')
+  const both = await Promise.all([
+    call(sim, c, API, { type: 'api.patch', ...core('configmaps'), namespace: 'default', name: 'p1', patchType: 'merge', patch: { data: { b: '2' } } } as never),
+    patch({ c: '3' }),
+  ])
+  t.same(both.map((x) => x.code), [200, 200])
+  t.ok(reads(ranges).some((x) => x.key === key), 'the patch that lost the race read the store')
+  const got = await req({ type: 'api.get', ...core('configmaps'), namespace: 'default', name: 'p1' })
+  t.same((got.body as KObject & { data: Record<string, string> }).data, { k: 'p1', a: '1', b: '2', c: '3' }, 'both patches are in')
+  // A patch that changes nothing against the cache's copy is confirmed against the store.
+  ranges.length = 0
+  const same = await patch({ a: '1' })
+  t.equal(same.code, 200)
+  t.ok(reads(ranges).some((x) => x.key === key), 'a no-op against the cache reads the store before answering')
 })
