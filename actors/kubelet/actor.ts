@@ -34,10 +34,13 @@ const DEFAULT_NODE_STATUS_REPORT_MS = 300_000
 const JITTER = 0.1
 const DELETE_PREFIX = 'delete:'
 
+const readiness = (s: Pod['status'] | undefined): string => `${s?.phase ?? ''}/${s?.conditions?.find((c) => c.type === 'Ready')?.status ?? ''}`
+
 export class Kubelet implements Behaviour {
   readonly client
   private readonly recorder
   private readonly pods
+  private readonly node: Informer<Node>
   private readonly queue
   readonly clock: Clock
   private readonly timers = new Map<number, () => void>()
@@ -48,6 +51,8 @@ export class Kubelet implements Behaviour {
   /** pod uid -> worker */
   readonly workers = new Map<string, PodWorker>()
   private readonly lastWritten = new Map<string, string>()
+  /** Phase and Ready of the status last written, per pod uid (see reconcilePodStatuses). */
+  private readonly writtenReadiness = new Map<string, string>()
   private readonly backoff: CrashBackoff
   private nodeUid?: string
   private stopped = false
@@ -58,6 +63,9 @@ export class Kubelet implements Behaviour {
     this.client = createApiClient(ctx, { apiservers: args.apiservers })
     this.recorder = new EventRecorder(ctx, this.client, { component: 'kubelet', host: name })
     this.pods = new Informer<Pod>(ctx, this.client, R.pods, { fieldSelector: `spec.nodeName=${name}` })
+    // Its own Node, as the API holds it: the node lifecycle controller may have changed its
+    // conditions (Ready Unknown), which the next status update must put right.
+    this.node = new Informer<Node>(ctx, this.client, R.nodes, { fieldSelector: `metadata.name=${name}` })
     this.queue = new WorkQueue(ctx, { name: `kubelet-${name}` })
     this.clock = {
       now: () => ctx.now(),
@@ -89,6 +97,7 @@ export class Kubelet implements Behaviour {
     // A small random delay spreads the registration of many kubelets started at once.
     this.clock.schedule(Math.round(RETRY_MS * this.ctx.random()), () => void this.register())
     this.pods.start()
+    this.node.start()
     this.queue.run(4, (key) => this.reconcile(key))
   }
 
@@ -118,6 +127,7 @@ export class Kubelet implements Behaviour {
   async stop(): Promise<void> {
     this.stopped = true
     this.pods.stop()
+    this.node.stop()
     this.queue.shutDown()
     for (const rt of this.runtimes.values()) await rt.close()
   }
@@ -162,19 +172,42 @@ export class Kubelet implements Behaviour {
     this.clock.schedule(this.jitter(this.args.nodeStatusUpdateMs), () => {
       void this.updateNodeStatus().finally(() => this.statusLoop())
       void this.measureUsage()
+      this.reconcilePodStatuses()
     })
+  }
+
+  /**
+   * Pods whose status the API holds differently from what this kubelet last wrote (the node
+   * lifecycle controller marks them not Ready when the node goes Unknown, say) are written
+   * again, as the kubelet's status manager reconciles in its periodic sync.
+   */
+  private reconcilePodStatuses(): void {
+    for (const w of this.workers.values()) {
+      const written = this.writtenReadiness.get(w.uid)
+      if (w.done || written === undefined) continue
+      const held = this.pods.get(w.pod.metadata.namespace, w.pod.metadata.name ?? '')
+      if (!held || held.metadata.uid !== w.uid) continue
+      if (readiness(held.status) === written) continue
+      this.lastWritten.delete(w.uid)
+      this.queue.add(w.uid)
+    }
   }
 
   private previousConditions?: NonNullable<Node['status']>['conditions']
   /** The status last written, and when. */
   private reported?: { status: NonNullable<Node['status']>; at: number }
 
-  /** Write the node status if it changed, or if nodeStatusReportMs passed since the last write (kubelet's rule). */
+  /**
+   * Write the node status if it differs from what the API holds (or, before the node informer
+   * has synced, from what was last written), or if nodeStatusReportMs passed since the last
+   * write (kubelet's rule).
+   */
   private async updateNodeStatus(): Promise<void> {
     const now = this.ctx.now()
-    const status = nodeStatus(this.args.node, this.hostIP, now, this.previousConditions)
+    const held = this.node.hasSynced() ? this.node.get(undefined, this.args.node.name)?.status : undefined
+    const status = nodeStatus(this.args.node, this.hostIP, now, held?.conditions ?? this.previousConditions)
     const r = this.reported
-    if (r && now - r.at < (this.args.nodeStatusReportMs ?? DEFAULT_NODE_STATUS_REPORT_MS) && !nodeStatusChanged(r.status, status)) return
+    if (r && now - r.at < (this.args.nodeStatusReportMs ?? DEFAULT_NODE_STATUS_REPORT_MS) && !nodeStatusChanged(held ?? r.status, status)) return
     try {
       await this.client.patch(R.nodes, undefined, this.args.node.name, 'merge', { status }, { subresource: 'status' })
       this.previousConditions = status.conditions
@@ -311,6 +344,7 @@ export class Kubelet implements Behaviour {
       this.workers.delete(uid)
       this.workerRuntime.delete(uid)
       this.lastWritten.delete(uid)
+      this.writtenReadiness.delete(uid)
       return
     }
     const w = this.workers.get(key)
@@ -326,6 +360,7 @@ export class Kubelet implements Behaviour {
     try {
       await this.client.patch(R.pods, namespace, name ?? '', 'merge', { status }, { subresource: 'status' })
       this.lastWritten.set(w.uid, text)
+      this.writtenReadiness.set(w.uid, readiness(status))
     } catch (err) {
       if (isApiError(err, 'API_NOT_FOUND')) return
       throw err

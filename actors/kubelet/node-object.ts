@@ -24,10 +24,16 @@ export function nodeConditions(now: number, previous: NodeCondition[] | undefine
   })
 }
 
-/** Does `next` say anything `prev` did not? Heartbeat times alone are no change (kubelet's nodeStatusHasChanged). */
+/**
+ * Does `next` say anything the node's status `prev` (as the API holds it) does not, in the
+ * fields the kubelet owns? Heartbeat times alone are no change (kubelet's nodeStatusHasChanged).
+ */
 export function nodeStatusChanged(prev: NonNullable<Node['status']> | undefined, next: NonNullable<Node['status']>): boolean {
   if (!prev) return true
-  const strip = (s: NonNullable<Node['status']>) => ({ ...s, conditions: s.conditions?.map(({ lastHeartbeatTime: _, ...c }) => c) })
+  const strip = (s: NonNullable<Node['status']>) => [
+    s.capacity, s.allocatable, s.addresses, s.daemonEndpoints, s.nodeInfo,
+    s.conditions?.map(({ lastHeartbeatTime: _, ...c }) => c),
+  ]
   return JSON.stringify(strip(prev)) !== JSON.stringify(strip(next))
 }
 

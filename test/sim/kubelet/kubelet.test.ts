@@ -129,3 +129,38 @@ t.test('an unchanged node status is written once per nodeStatusReportMs; the lea
   await sim.run(30_000)
   t.not(heartbeat(), h0, 'written again once 60 s passed')
 })
+
+t.test('a node the lifecycle controller marked Unknown is put right at the next status update', async (t) => {
+  const seed = testSeed(68)
+  t.comment(`seed ${seed}`)
+  const sim = new Simulation({ seed, traceDeliveries: false })
+  const cluster = new FakeCluster(100_000)
+  const api = fakeApiServer({ cluster })
+  sim.spawn('apiserver-0', (ctx) => api(ctx, {}))
+  sim.spawn('kubelet@node-0', (ctx) => createKubelet(ctx, { ...args('node-0', 0), nodeStatusReportMs: 300_000 }))
+  const ready = () => get<Node>(cluster, R.nodes, 'node-0')?.status?.conditions?.find((c) => c.type === 'Ready')
+  await sim.run(5_000)
+  t.equal(ready()?.status, 'True')
+  const node = structuredClone(get<Node>(cluster, R.nodes, 'node-0')!)
+  const cond = node.status!.conditions!.find((c) => c.type === 'Ready')!
+  Object.assign(cond, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: new Date(sim.now()).toISOString() })
+  cluster.put(R.nodes, node)
+  t.equal(ready()?.status, 'Unknown')
+  await sim.run(12_000)
+  t.equal(ready()?.status, 'True', 'within one status period (10 s), long before the 5 min report')
+  t.equal(ready()?.reason, 'KubeletReady')
+})
+
+t.test('a pod another component marked not Ready is written Ready again at the next status sync', async (t) => {
+  const seed = testSeed(69)
+  t.comment(`seed ${seed}`)
+  const { sim, cluster } = setup(seed, 1)
+  cluster.put(R.pods, pod('steady', 'node-0'))
+  const ready = () => get<Pod>(cluster, R.pods, 'steady')?.status?.conditions?.find((c) => c.type === 'Ready')?.status
+  t.ok(await sim.runUntil(() => ready() === 'True', 10_000))
+  const p = structuredClone(get<Pod>(cluster, R.pods, 'steady')!)
+  for (const c of p.status!.conditions!) if (c.type === 'Ready' || c.type === 'ContainersReady') c.status = 'False'
+  cluster.put(R.pods, p)
+  t.equal(ready(), 'False')
+  t.ok(await sim.runUntil(() => ready() === 'True', 12_000), 'put right within one status period (10 s)')
+})
