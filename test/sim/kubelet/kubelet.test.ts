@@ -31,12 +31,12 @@ const pod = (name: string, node: string, annotations: Record<string, string> = {
   spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }] },
 })
 
-function setup(seed: number, nodes: number) {
+function setup(seed: number, nodes: number, override: Partial<KubeletArgs> = {}) {
   const sim = new Simulation({ seed, traceDeliveries: false })
   const cluster = new FakeCluster(100_000)
   const api = fakeApiServer({ cluster })
   sim.spawn('apiserver-0', (ctx) => api(ctx, {}))
-  for (let i = 0; i < nodes; i++) sim.spawn(`kubelet@node-${i}`, (ctx) => createKubelet(ctx, args(`node-${i}`, i)))
+  for (let i = 0; i < nodes; i++) sim.spawn(`kubelet@node-${i}`, (ctx) => createKubelet(ctx, { ...args(`node-${i}`, i), ...override }))
   return { sim, cluster }
 }
 
@@ -112,11 +112,7 @@ t.test('a crash-looping pod backs off on schedule and reports restarts', async (
 t.test('an unchanged node status is written once per nodeStatusReportMs; the lease renews meanwhile', async (t) => {
   const seed = testSeed(67)
   t.comment(`seed ${seed}`)
-  const sim = new Simulation({ seed, traceDeliveries: false })
-  const cluster = new FakeCluster(100_000)
-  const api = fakeApiServer({ cluster })
-  sim.spawn('apiserver-0', (ctx) => api(ctx, {}))
-  sim.spawn('kubelet@node-0', (ctx) => createKubelet(ctx, { ...args('node-0', 0), nodeStatusReportMs: 60_000 }))
+  const { sim, cluster } = setup(seed, 1, { nodeStatusReportMs: 60_000 })
   const heartbeat = () => get<Node>(cluster, R.nodes, 'node-0')?.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime
   const renewed = () => get<Lease>(cluster, R.leases, 'node-0', 'kube-node-lease')?.spec.renewTime
   await sim.run(2_000)
@@ -133,11 +129,7 @@ t.test('an unchanged node status is written once per nodeStatusReportMs; the lea
 t.test('a node the lifecycle controller marked Unknown is put right at the next status update', async (t) => {
   const seed = testSeed(68)
   t.comment(`seed ${seed}`)
-  const sim = new Simulation({ seed, traceDeliveries: false })
-  const cluster = new FakeCluster(100_000)
-  const api = fakeApiServer({ cluster })
-  sim.spawn('apiserver-0', (ctx) => api(ctx, {}))
-  sim.spawn('kubelet@node-0', (ctx) => createKubelet(ctx, { ...args('node-0', 0), nodeStatusReportMs: 300_000 }))
+  const { sim, cluster } = setup(seed, 1, { nodeStatusReportMs: 300_000 })
   const ready = () => get<Node>(cluster, R.nodes, 'node-0')?.status?.conditions?.find((c) => c.type === 'Ready')
   await sim.run(5_000)
   t.equal(ready()?.status, 'True')
