@@ -61,6 +61,8 @@ export class KvClient {
   /** Per shard: smoothed answer time and its variation (ms). */
   private readonly rtt = new Map<string, { srtt: number; rttvar: number }>()
 
+  constructor(private readonly ctx: Ctx, readonly opts: KvClientOptions) {}
+
   /** How long the first attempt at `shard` waits (see KvClientOptions.firstAttemptMs). */
   firstWait(shard: string): number {
     const least = this.opts.firstAttemptMs ?? 300
@@ -78,7 +80,6 @@ export class KvClient {
     r.rttvar = 0.75 * r.rttvar + 0.25 * Math.abs(r.srtt - ms)
     r.srtt = 0.875 * r.srtt + 0.125 * ms
   }
-  constructor(private readonly ctx: Ctx, readonly opts: KvClientOptions) {}
 
   shardFor(resource: string): string {
     return this.opts.resourceShards[resource] ?? this.opts.defaultShard

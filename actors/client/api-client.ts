@@ -239,20 +239,17 @@ class Client implements ApiClient {
       onServer?.(server)
       tried.push(server)
       try {
-        const reply = await this.ctx.ask<ApiReply>(server, msg, { timeoutMs: this.timeoutMs })
+        let reply = await this.ctx.ask<ApiReply>(server, msg, { timeoutMs: this.timeoutMs })
         this.lastHeard.set(server, this.ctx.now())
-        if (reply.code === 429) {
-          // The instance is busy, not gone: wait as it asks (jittered, so the refused do not
-          // come back together) and ask it again, for up to THROTTLE_BUDGET timeouts in all.
+        // 429: the instance is busy, not gone. Wait as it asks (jittered, so the refused do not
+        // come back together) and ask it again, for up to THROTTLE_BUDGET timeouts in all.
+        while (reply.code === 429) {
           const after = 1000 * ((reply.body as Status | undefined)?.details?.retryAfterSeconds ?? 1)
           const wait = Math.round(after * (0.5 + this.ctx.random()))
-          if (this.ctx.now() + wait - started <= THROTTLE_BUDGET * this.timeoutMs) {
-            await this.ctx.sleep(wait)
-            attempt--
-            tried.pop()
-            continue
-          }
-          return { reply, server }
+          if (this.ctx.now() + wait - started > THROTTLE_BUDGET * this.timeoutMs) break
+          await this.ctx.sleep(wait)
+          reply = await this.ctx.ask<ApiReply>(server, msg, { timeoutMs: this.timeoutMs })
+          this.lastHeard.set(server, this.ctx.now())
         }
         if (reply.code === 503 && attempt + 1 < this.servers.length) {
           this.failover(server)

@@ -193,7 +193,6 @@ export class Kubelet implements Behaviour {
     }
   }
 
-  private previousConditions?: NonNullable<Node['status']>['conditions']
   /** The status last written, and when. */
   private reported?: { status: NonNullable<Node['status']>; at: number }
 
@@ -205,12 +204,11 @@ export class Kubelet implements Behaviour {
   private async updateNodeStatus(): Promise<void> {
     const now = this.ctx.now()
     const held = this.node.hasSynced() ? this.node.get(undefined, this.args.node.name)?.status : undefined
-    const status = nodeStatus(this.args.node, this.hostIP, now, held?.conditions ?? this.previousConditions)
     const r = this.reported
+    const status = nodeStatus(this.args.node, this.hostIP, now, held?.conditions ?? r?.status.conditions)
     if (r && now - r.at < (this.args.nodeStatusReportMs ?? DEFAULT_NODE_STATUS_REPORT_MS) && !nodeStatusChanged(held ?? r.status, status)) return
     try {
       await this.client.patch(R.nodes, undefined, this.args.node.name, 'merge', { status }, { subresource: 'status' })
-      this.previousConditions = status.conditions
       this.reported = { status, at: now }
     } catch (err) {
       this.ctx.log.warn({ err }, 'node status update failed')

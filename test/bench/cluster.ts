@@ -127,9 +127,11 @@ function trouble(c: BenchCluster, since: number): string {
   return [...parts, ...(w ? [`logs: ${w}`] : [])].join('; ')
 }
 
+const etcdMainReplicas = (c: BenchCluster) => c.sup.status().filter((a) => a.id.startsWith('etcd-main-'))
+
 /** The main etcd shard's applied index and revision, as its replicas report them. */
 function etcdMain(c: BenchCluster): string {
-  const st = c.sup.status().filter((a) => a.id.startsWith('etcd-main-'))
+  const st = etcdMainReplicas(c)
   const idx = st.map((a) => Number(a.report.info?.appliedIndex ?? NaN)).filter(Number.isFinite)
   const rev = st.map((a) => Number(a.report.info?.revision ?? NaN)).filter(Number.isFinite)
   return `etcd main applied index ${idx.length ? fmt(Math.max(...idx)) : '?'}, revision ${rev.length ? fmt(Math.max(...rev)) : '?'}`
@@ -354,38 +356,42 @@ async function scale() {
     const perThread = argv.includes('--nodes-per-thread') ? num('nodes-per-thread', 100) : Math.max(100, Math.ceil(n / 10))
     const t0 = Date.now()
     await withCluster(base({ nodes: n, nodesPerThread: perThread, probes: true, capacity: { cpu: '4', memory: '8Gi', pods: '110' } }), async (c) => {
-      const replicas = () => c.sup.status().filter((a) => a.id.startsWith('etcd-main-')).map((a) => `${a.id.slice(-1)}:${a.state === 'running' ? '' : a.state}t${String(a.report.info?.term ?? '?')}${a.report.info?.leader ? 'L' : ''}@${String(a.report.info?.appliedIndex ?? '?')}`).join(' ')
+      // Every 15 s: etcd main's progress, and each replica's state, term (L: leader) and applied index.
+      const replicas = () => etcdMainReplicas(c).map((a) => `${a.id.slice(-1)}:${a.state === 'running' ? '' : a.state}t${String(a.report.info?.term ?? '?')}${a.report.info?.leader ? 'L' : ''}@${String(a.report.info?.appliedIndex ?? '?')}`).join(' ')
       const tick = setInterval(() => progress(`${etcdMain(c)} (${replicas()}); load ${load()}`), 15000)
-      await waitReady(c, 300_000)
-      const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 900_000 }, 910_000)
-      const readyMs = ready.doneAt ? ready.doneAt - t0 : NaN
-      header(`Scale, ${fmt(n)} sim nodes`, c, `node timings ${TIMINGS}; ${perThread} nodes (kubelet + kube-proxy each) per thread; one memory probe actor per thread`)
-      say(ready.ok ? `${fmt(n)} nodes Ready ${s1(readyMs)} after start() (all actors started after ${s1(c.startMs)})` : `only ${ready.done} of ${n} nodes Ready after ${s1(Date.now() - t0)}`)
-      say(`problems meanwhile: ${trouble(c, t0) || 'none'}; ${etcdMain(c)}`)
-      await sleep(2000)
-      const mem = await c.memory()
-      const rss = process.memoryUsage.rss()
-      const m1 = memTable(mem, n)
-      const threads = new Set(c.sup.status().map((a) => a.thread)).size
-      if (mem.length < threads) say(`(${threads - mem.length} of ${threads} threads did not report their heap within 60 s: ${trouble(c, t0)})`)
-      say(`\nmemory with ${fmt(n)} nodes Ready (heaps after a full GC: ${mem.every((m) => m.gc) ? 'yes' : 'no'}), process RSS ${fmt(mib(rss))} MiB = ${fmt(rss / n / 1024, 1)} KiB per node, heap of all threads ${fmt(mib(m1.total))} MiB\n`)
-      say(table(['threads', 'count', 'heap', 'per node'], m1.rows))
-      const pods = n * podsPerNode
-      await ensureNs(c, 'scale')
-      const since = Date.now()
-      const r = await c.driver({ type: 'bench.burst', namespace: 'scale', prefix: 'p-', count: pods, inflight: 256, until: 'running', template: {}, timeoutMs: WAIT }, WAIT + 10_000)
-      const podsMs = r.doneAt ? r.doneAt - (r.startedAt ?? NaN) : NaN
-      say(`\n${fmt(r.done ?? 0)} of ${fmt(pods)} pods Running ${s1(podsMs)} after the first create (creates answered after ${s1((r.createdAt ?? NaN) - (r.startedAt ?? NaN))}; create -> Running p50 ${fmt(pct(r.latencies ?? [], 50))} ms, p99 ${fmt(pct(r.latencies ?? [], 99))} ms)${r.ok ? '' : `; not running: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`}`)
-      say(`problems meanwhile: ${[errs(r), trouble(c, since)].filter(Boolean).join('; ') || 'none'}`)
-      const mem2 = await c.memory()
-      const rss2 = process.memoryUsage.rss()
-      const m2 = memTable(mem2, n)
-      if (mem2.length < threads) say(`(${threads - mem2.length} of ${threads} threads did not report their heap within 60 s)`)
-      say(`\nmemory with the pods Running: process RSS ${fmt(mib(rss2))} MiB, heap of all threads ${fmt(mib(m2.total))} MiB\n`)
-      say(table(['threads', 'count', 'heap', 'per node'], m2.rows))
-      summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
-      say(`\nload average now ${load()}`)
-      clearInterval(tick)
+      try {
+        await waitReady(c, 300_000)
+        const ready = await c.driver({ type: 'bench.nodes-ready', count: n, timeoutMs: 900_000 }, 910_000)
+        const readyMs = ready.doneAt ? ready.doneAt - t0 : NaN
+        header(`Scale, ${fmt(n)} sim nodes`, c, `node timings ${TIMINGS}; ${perThread} nodes (kubelet + kube-proxy each) per thread; one memory probe actor per thread`)
+        say(ready.ok ? `${fmt(n)} nodes Ready ${s1(readyMs)} after start() (all actors started after ${s1(c.startMs)})` : `only ${ready.done} of ${n} nodes Ready after ${s1(Date.now() - t0)}`)
+        say(`problems meanwhile: ${trouble(c, t0) || 'none'}; ${etcdMain(c)}`)
+        await sleep(2000)
+        const mem = await c.memory()
+        const rss = process.memoryUsage.rss()
+        const m1 = memTable(mem, n)
+        const threads = new Set(c.sup.status().map((a) => a.thread)).size
+        if (mem.length < threads) say(`(${threads - mem.length} of ${threads} threads did not report their heap within 60 s: ${trouble(c, t0)})`)
+        say(`\nmemory with ${fmt(n)} nodes Ready (heaps after a full GC: ${mem.every((m) => m.gc) ? 'yes' : 'no'}), process RSS ${fmt(mib(rss))} MiB = ${fmt(rss / n / 1024, 1)} KiB per node, heap of all threads ${fmt(mib(m1.total))} MiB\n`)
+        say(table(['threads', 'count', 'heap', 'per node'], m1.rows))
+        const pods = n * podsPerNode
+        await ensureNs(c, 'scale')
+        const since = Date.now()
+        const r = await c.driver({ type: 'bench.burst', namespace: 'scale', prefix: 'p-', count: pods, inflight: 256, until: 'running', template: {}, timeoutMs: WAIT }, WAIT + 10_000)
+        const podsMs = r.doneAt ? r.doneAt - (r.startedAt ?? NaN) : NaN
+        say(`\n${fmt(r.done ?? 0)} of ${fmt(pods)} pods Running ${s1(podsMs)} after the first create (creates answered after ${s1((r.createdAt ?? NaN) - (r.startedAt ?? NaN))}; create -> Running p50 ${fmt(pct(r.latencies ?? [], 50))} ms, p99 ${fmt(pct(r.latencies ?? [], 99))} ms)${r.ok ? '' : `; not running: ${(r.stuck ?? []).join(', ')}; ${leaders(c)}`}`)
+        say(`problems meanwhile: ${[errs(r), trouble(c, since)].filter(Boolean).join('; ') || 'none'}`)
+        const mem2 = await c.memory()
+        const rss2 = process.memoryUsage.rss()
+        const m2 = memTable(mem2, n)
+        if (mem2.length < threads) say(`(${threads - mem2.length} of ${threads} threads did not report their heap within 60 s)`)
+        say(`\nmemory with the pods Running: process RSS ${fmt(mib(rss2))} MiB, heap of all threads ${fmt(mib(m2.total))} MiB\n`)
+        say(table(['threads', 'count', 'heap', 'per node'], m2.rows))
+        summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
+        say(`\nload average now ${load()}`)
+      } finally {
+        clearInterval(tick)
+      }
     })
   }
   say('\n' + table(['nodes', 'all Ready after', 'RSS per node', 'node-thread heap per node', 'RSS', 'pods', 'all Running after', 'RSS with pods'], summary))

@@ -75,6 +75,14 @@ export const SNAPSHOT_PART_BYTES = 1 << 20
 /** Bytes counted per version besides its value (key, revisions, msgpack framing), roughly. */
 const VERSION_OVERHEAD = 64
 
+/** Run a part-at-a-time generator (encodeParts, decodeParts) through without pausing. */
+function runToEnd<T>(it: Generator<void, T>): T {
+  for (;;) {
+    const r = it.next()
+    if (r.done) return r.value
+  }
+}
+
 export class MvccStore {
   revision = 0
   compactRevision = 0
@@ -195,11 +203,7 @@ export class MvccStore {
 
   /** The whole store (snapshot data), at once. */
   encode(): Uint8Array {
-    const it = this.encodeParts()
-    for (;;) {
-      const r = it.next()
-      if (r.done) return r.value
-    }
+    return runToEnd(this.encodeParts())
   }
 
   /**
@@ -228,11 +232,7 @@ export class MvccStore {
   }
 
   static decode(bytes: Uint8Array, historyRevisions = 0): MvccStore {
-    const it = MvccStore.decodeParts(bytes, historyRevisions)
-    for (;;) {
-      const r = it.next()
-      if (r.done) return r.value
-    }
+    return runToEnd(MvccStore.decodeParts(bytes, historyRevisions))
   }
 
   /** decode, a part at a time (see encodeParts). */
