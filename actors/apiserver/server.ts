@@ -32,6 +32,17 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 /** Kinds an update may create when the object is missing (AllowCreateOnUpdate in kube-apiserver). */
 const CREATE_ON_UPDATE = new Set(['endpoints', 'leases', 'events'])
 
+/** The longest a request waits for a slot over the in-flight limits before it is refused (429). */
+export const QUEUE_WAIT_MS = 1000
+
+/** In-flight limits' pools: reads, writes, node heartbeats. */
+type Pool = 'readonly' | 'mutating' | 'heartbeat'
+
+interface Waiter {
+  since: number
+  admit: (served: boolean) => void
+}
+
 export interface ApiServerOptions {
   /** Bookmarks are sent to watchers that asked for them this often. */
   bookmarkIntervalMs?: number
@@ -309,12 +320,15 @@ export class ApiServer implements ApiServerCore {
       }
     }
     if (sendBookmarks) for (const c of this.caches.values()) c.sendBookmarks()
+    this.expireWaiters()
   }
 
   // ---- requests ----
 
   /** Requests being served now, by class (see handle()), and how many were refused since start. */
   readonly load = { readonly: 0, mutating: 0, heartbeat: 0, rejected: 0 }
+  /** Requests waiting for a slot, by class, oldest first. */
+  private readonly waiting: Record<Pool, Waiter[]> = { readonly: [], mutating: [], heartbeat: [] }
 
   async handle(req: ApiCall): Promise<ApiReply> {
     const mutating = req.type !== 'api.get' && req.type !== 'api.list'
@@ -324,20 +338,47 @@ export class ApiServer implements ApiServerCore {
     // refused, as the leader-election level keeps it served.
     const lease = req.resource === 'leases' && mutating
     if (lease && req.namespace === 'kube-system') return this.serve(req, undefined)
-    const cls = !mutating ? 'readonly' : lease && req.namespace === 'kube-node-lease' ? 'heartbeat' : 'mutating'
+    const cls: Pool = !mutating ? 'readonly' : lease && req.namespace === 'kube-node-lease' ? 'heartbeat' : 'mutating'
     const limit = (cls === 'readonly' ? this.args.maxRequestsInflight : this.args.maxMutatingRequestsInflight) ?? 0
     if (limit > 0 && this.load[cls] >= limit) {
-      // kube-apiserver's max-in-flight filter: refuse at once, cheaply; clients retry after a second.
-      this.load.rejected++
-      const st = tooManyRequests('Too many requests, please try again later.').status
-      st.details = { retryAfterSeconds: 1 }
-      return { type: 'api.reply', code: 429, body: st }
+      // Over the limit, a request waits its turn as API Priority and Fairness queues it: in a
+      // queue as long as the pool, for at most QUEUE_WAIT_MS. A full queue or a wait that long
+      // is refused, cheaply; clients retry after a second.
+      const queue = this.waiting[cls]
+      const admitted = queue.length < limit && await new Promise<boolean>((admit) => queue.push({ since: this.ctx.now(), admit }))
+      if (!admitted) {
+        this.load.rejected++
+        const st = tooManyRequests('Too many requests, please try again later.').status
+        st.details = { retryAfterSeconds: 1 }
+        return { type: 'api.reply', code: 429, body: st }
+      }
+      return this.serve(req, cls, true)
     }
     return this.serve(req, cls)
   }
 
-  private async serve(req: ApiCall, cls: 'readonly' | 'mutating' | 'heartbeat' | undefined): Promise<ApiReply> {
-    if (cls) this.load[cls]++
+  /** A slot of `cls` is free: hand it to the oldest waiter still within QUEUE_WAIT_MS. */
+  private release(cls: Pool): void {
+    const queue = this.waiting[cls]
+    const now = this.ctx.now()
+    for (let w = queue.shift(); w; w = queue.shift()) {
+      if (now - w.since <= QUEUE_WAIT_MS) return w.admit(true)
+      w.admit(false)
+    }
+    this.load[cls]--
+  }
+
+  /** Refuses the waiters that waited QUEUE_WAIT_MS (called from tick(), when no slot freed). */
+  private expireWaiters(): void {
+    const now = this.ctx.now()
+    for (const queue of Object.values(this.waiting)) {
+      while (queue.length > 0 && now - queue[0]!.since > QUEUE_WAIT_MS) queue.shift()!.admit(false)
+    }
+  }
+
+  /** Serves `req` in a slot of `cls`; `handedOver`: the slot was handed over by release(), already counted. */
+  private async serve(req: ApiCall, cls: Pool | undefined, handedOver = false): Promise<ApiReply> {
+    if (cls && !handedOver) this.load[cls]++
     try {
       return await this.dispatch(req)
     } catch (err) {
@@ -345,7 +386,7 @@ export class ApiServer implements ApiServerCore {
       const st = toStatus(err)
       return { type: 'api.reply', code: st.code, body: st }
     } finally {
-      if (cls) this.load[cls]--
+      if (cls) this.release(cls)
     }
   }
 
