@@ -140,6 +140,9 @@ export class Kubelet implements Behaviour {
     try {
       const created = await this.client.create<Node>(R.nodes, undefined, nodeObject(this.args.node, this.hostIP, now))
       this.nodeUid = created.metadata.uid
+      // The Node was registered with its status (as the kubelet's initialNode): nothing to write
+      // until it changes.
+      if (created.status) this.reported = { status: created.status, at: now }
       this.ctx.log.info({ node: name }, 'node registered')
     } catch (err) {
       if (isApiError(err, 'API_ALREADY_EXISTS') || isApiError(err, 'API_CONFLICT')) {
@@ -215,16 +218,28 @@ export class Kubelet implements Behaviour {
     }
   }
 
+  /** Whether this kubelet has seen its Lease exist (created it, or renewed it). */
+  private leaseExists = false
+
   private async renewLease(): Promise<void> {
     if (this.stopped) return
     const { name } = this.args.node
     const lease = nodeLease(name, this.nodeUid, this.args.nodeLeaseDurationMs, this.ctx.now())
-    try {
+    // The first time, create it (a node that registered anew has none); later, or when it
+    // exists already (a restarted kubelet), renew it; a Lease deleted meanwhile is created again.
+    const create = async () => {
+      await this.client.create(R.leases, 'kube-node-lease', lease)
+      this.leaseExists = true
+    }
+    const renew = async () => {
       await this.client.patch(R.leases, 'kube-node-lease', name, 'merge', { spec: lease.spec })
+      this.leaseExists = true
+    }
+    try {
+      if (this.leaseExists) await renew().catch((err: unknown) => isApiError(err, 'API_NOT_FOUND') ? create() : Promise.reject(err))
+      else await create().catch((err: unknown) => isApiError(err, 'API_ALREADY_EXISTS') ? renew() : Promise.reject(err))
     } catch (err) {
-      if (isApiError(err, 'API_NOT_FOUND')) {
-        await this.client.create(R.leases, 'kube-node-lease', lease).catch((e: unknown) => this.ctx.log.warn({ err: e }, 'node lease create failed'))
-      } else this.ctx.log.warn({ err }, 'node lease renew failed')
+      this.ctx.log.warn({ err }, 'node lease renew failed')
     }
     this.clock.schedule(this.jitter(this.args.nodeLeaseRenewMs), () => void this.renewLease())
   }

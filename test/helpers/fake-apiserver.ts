@@ -86,6 +86,8 @@ export class FakeCluster {
   readonly watchers = new Map<string, Watcher>()
   readonly bindings: Binding[] = []
   readonly requests = new Map<string, number>()
+  /** Requests by type, resource and subresource ('api.patch nodes/status'). */
+  readonly calls = new Map<string, number>()
   constructor(readonly historySize = 5000) {}
 
   table(res: string): Map<string, KObject> {
@@ -161,6 +163,10 @@ class FakeApiServer implements Behaviour {
     const req = msg as ApiRequest
     const n = this.cluster.requests
     n.set(req.type, (n.get(req.type) ?? 0) + 1)
+    if ('resource' in req) {
+      const k = `${req.type} ${req.resource}${'subresource' in req && req.subresource ? `/${req.subresource}` : ''}`
+      this.cluster.calls.set(k, (this.cluster.calls.get(k) ?? 0) + 1)
+    }
     switch (req.type) {
       case 'api.ping':
         return this.ctx.reply(meta, this.ok(200, status(200, 'Ok', 'pong') as unknown as KObject))

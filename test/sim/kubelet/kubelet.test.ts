@@ -43,6 +43,23 @@ function setup(seed: number, nodes: number, override: Partial<KubeletArgs> = {})
 const get = <T>(cluster: FakeCluster, ref: typeof R.pods, name: string, ns?: string): T | undefined =>
   cluster.all<{ metadata: { name?: string; namespace?: string } }>(ref).find((o) => o.metadata.name === name && (ns === undefined || o.metadata.namespace === ns)) as T | undefined
 
+t.test('registration is one write of the Node with its status, and the Lease is created without a failed renewal first; a restarted kubelet renews the Lease it finds', async (t) => {
+  const { sim, cluster } = setup(testSeed(67), 1)
+  await sim.run(3_000)
+  const writes = () => Object.fromEntries([...cluster.calls].filter(([k]) => !k.startsWith('api.list') && !k.startsWith('api.watch') && !k.startsWith('api.get')))
+  t.same(writes(), { 'api.create nodes': 1, 'api.create leases': 1 }, 'no status patch, no 404 patch of the Lease')
+  t.equal(get<Node>(cluster, R.nodes, 'node-0')?.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True')
+  await sim.run(12_000)
+  t.equal(cluster.calls.get('api.patch leases'), 1, 'then renewed by patch')
+  sim.restart('kubelet@node-0')
+  const restarted = sim.now()
+  cluster.calls.clear()
+  await sim.run(3_000)
+  t.same(writes(), { 'api.create nodes': 1, 'api.patch nodes/status': 1, 'api.create leases': 1, 'api.patch leases': 1 }, 'the restarted kubelet finds both, writes its status and renews the Lease')
+  const lease = get<Lease>(cluster, R.leases, 'node-0', 'kube-node-lease')
+  t.ok(Date.parse(lease!.spec!.renewTime!) >= restarted, 'renewed after the restart')
+})
+
 t.test('kubelet registers its node, renews its lease and runs its pods', async (t) => {
   const seed = testSeed(61)
   t.comment(`seed ${seed}`)
