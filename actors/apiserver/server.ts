@@ -525,7 +525,8 @@ export class ApiServer implements ApiServerCore {
         : !req.resourceVersion ? await this.freshCache(ki)
           : undefined
     if (fromCache) {
-      const keys = [...fromCache.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
+      // A selector on the indexed field (a kubelet's pods, a node by name) reads its index entry.
+      const keys = fromCache.candidates(sel.fields)?.filter((k) => k.startsWith(prefix)) ?? [...fromCache.objects.keys()].filter((k) => k.startsWith(prefix)).sort()
       // resourceVersion '0' ignores the limit, as kube-apiserver's cache does.
       const max = req.resourceVersion === '0' ? Infinity : limit
       const items: KObject[] = []

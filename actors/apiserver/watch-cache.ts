@@ -95,6 +95,8 @@ export class WatchCache {
   private readonly byValue = new Map<string, Set<Watcher>>()
   private readonly indexOf = new Map<Watcher, string>()
   private readonly field: string | undefined
+  /** Keys of the objects by their value of the indexed field: lists that name a value read only those. */
+  private readonly keysBy = new Map<string, Set<string>>()
 
   constructor(readonly ki: KindInfo, readonly capacity: number) {
     this.field = INDEXED_FIELD[ki.plural]
@@ -103,7 +105,11 @@ export class WatchCache {
   /** Replace the state with a fresh list at revision `rev` (start, or after the store watch broke). */
   reset(objects: Array<[string, KObject]>, rev: number): void {
     this.objects.clear()
-    for (const [k, o] of objects) this.objects.set(k, o)
+    this.keysBy.clear()
+    for (const [k, o] of objects) {
+      this.objects.set(k, o)
+      this.index(k, o, undefined)
+    }
     this.events = []
     this.oldestRev = rev
     this.rev = rev
@@ -120,6 +126,7 @@ export class WatchCache {
   /** A put (obj) or a delete (obj undefined) at revision `rev`. */
   apply(key: string, rev: number, obj: KObject | undefined, deletedObj?: KObject): CachedEvent | undefined {
     const prev = this.objects.get(key)
+    this.index(key, obj, prev)
     let e: CachedEvent
     if (obj) {
       this.objects.set(key, obj)
@@ -134,6 +141,34 @@ export class WatchCache {
     this.events.push(e)
     while (this.events.length > this.capacity) this.oldestRev = this.events.shift()!.rev
     return e
+  }
+
+  private index(key: string, obj: KObject | undefined, prev: KObject | undefined): void {
+    const field = this.field
+    if (field === undefined) return
+    const now = obj ? fieldValue(obj, field) ?? '' : undefined
+    const before = prev ? fieldValue(prev, field) ?? '' : undefined
+    if (now === before) return
+    if (before !== undefined) {
+      const set = this.keysBy.get(before)
+      set?.delete(key)
+      if (set?.size === 0) this.keysBy.delete(before)
+    }
+    if (now !== undefined) {
+      const set = this.keysBy.get(now) ?? new Set<string>()
+      set.add(key)
+      this.keysBy.set(now, set)
+    }
+  }
+
+  /**
+   * The keys a list with these field requirements can match, sorted, when they require a value
+   * of the indexed field (a kubelet's pods, a node by name); undefined otherwise.
+   */
+  candidates(fields: Selector): string[] | undefined {
+    const v = this.field === undefined ? undefined : indexValue(fields, this.field)
+    if (v === undefined) return undefined
+    return [...(this.keysBy.get(v) ?? [])].sort()
   }
 
   /** Hand a batch of new events (already applied) to the watchers and move the revision. */
@@ -171,7 +206,8 @@ export class WatchCache {
     if (from === undefined || spec.initialEvents) {
       const init: WatchEvent[] = []
       const start = from ?? this.rev
-      for (const o of this.objects.values()) {
+      const keys = this.candidates(spec.fields)
+      for (const o of keys ? keys.map((k) => this.objects.get(k)!) : this.objects.values()) {
         if (Number(o.metadata.resourceVersion) > start) continue
         const v = w.view({ rev: Number.MAX_SAFE_INTEGER, type: 'ADDED', key: '', obj: o })
         if (v) init.push(v)

@@ -14,6 +14,12 @@ export interface InformerOptions<T extends KObject> {
   /** Re-list this often (0 or absent: never). */
   resyncMs?: number
   indexers?: Indexers<T>
+  /**
+   * The first list asks for resourceVersion '0', served from the apiserver's watch cache as it
+   * is (client-go's reflector does so), not a consistent list that first asks etcd for its
+   * revision; later lists are consistent. Node agents set it: thousands start at once.
+   */
+  firstListFromCache?: boolean
 }
 
 export interface InformerHandler<T extends KObject> {
@@ -124,6 +130,7 @@ export class Informer<T extends KObject> {
       list = await this.client.list<T>(this.ref, this.opts.namespace, {
         labelSelector: this.opts.labelSelector,
         fieldSelector: this.opts.fieldSelector,
+        ...(this.opts.firstListFromCache && this.lastRV === '' ? { resourceVersion: '0' } : {}),
       })
     } catch (e) {
       this.log.warn({ err: e, resource: this.ref.resource }, 'informer list failed')

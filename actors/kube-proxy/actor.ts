@@ -32,8 +32,8 @@ export class KubeProxy implements Behaviour {
 
   constructor(private readonly ctx: Ctx, private readonly args: KubeProxyArgs) {
     this.client = createApiClient(ctx, { apiservers: args.apiservers })
-    this.services = new Informer<Service>(ctx, this.client, R.services)
-    this.endpoints = new Informer<Endpoints>(ctx, this.client, R.endpoints)
+    this.services = new Informer<Service>(ctx, this.client, R.services, { firstListFromCache: true })
+    this.endpoints = new Informer<Endpoints>(ctx, this.client, R.endpoints, { firstListFromCache: true })
     this.balancer = new Balancer(args.mode, () => ctx.random())
     if (args.proxyTcp && ctx.io.tcp) this.forwarder = new TcpForwarder(ctx.io.tcp, this.balancer, (k) => this.rules.get(k), ctx.log)
     const onSvc = (o: Service) => this.refresh(serviceKey(o))

@@ -62,10 +62,10 @@ export class Kubelet implements Behaviour {
     const name = args.node.name
     this.client = createApiClient(ctx, { apiservers: args.apiservers })
     this.recorder = new EventRecorder(ctx, this.client, { component: 'kubelet', host: name })
-    this.pods = new Informer<Pod>(ctx, this.client, R.pods, { fieldSelector: `spec.nodeName=${name}` })
+    this.pods = new Informer<Pod>(ctx, this.client, R.pods, { fieldSelector: `spec.nodeName=${name}`, firstListFromCache: true })
     // Its own Node, as the API holds it: the node lifecycle controller may have changed its
     // conditions (Ready Unknown), which the next status update must put right.
-    this.node = new Informer<Node>(ctx, this.client, R.nodes, { fieldSelector: `metadata.name=${name}` })
+    this.node = new Informer<Node>(ctx, this.client, R.nodes, { fieldSelector: `metadata.name=${name}`, firstListFromCache: true })
     this.queue = new WorkQueue(ctx, { name: `kubelet-${name}` })
     this.clock = {
       now: () => ctx.now(),

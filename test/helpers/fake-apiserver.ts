@@ -88,6 +88,8 @@ export class FakeCluster {
   readonly requests = new Map<string, number>()
   /** Requests by type, resource and subresource ('api.patch nodes/status'). */
   readonly calls = new Map<string, number>()
+  /** The resourceVersion of each list, in order ('' when absent). */
+  readonly listRVs: string[] = []
   constructor(readonly historySize = 5000) {}
 
   table(res: string): Map<string, KObject> {
@@ -163,6 +165,7 @@ class FakeApiServer implements Behaviour {
     const req = msg as ApiRequest
     const n = this.cluster.requests
     n.set(req.type, (n.get(req.type) ?? 0) + 1)
+    if (req.type === 'api.list') this.cluster.listRVs.push(req.resourceVersion ?? '')
     if ('resource' in req) {
       const k = `${req.type} ${req.resource}${'subresource' in req && req.subresource ? `/${req.subresource}` : ''}`
       this.cluster.calls.set(k, (this.cluster.calls.get(k) ?? 0) + 1)

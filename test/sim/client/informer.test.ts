@@ -18,7 +18,7 @@ interface Probe {
   seen: string[]
 }
 
-function setup(seed: number, opts: { historySize?: number; resyncMs?: number } = {}) {
+function setup(seed: number, opts: { historySize?: number; resyncMs?: number; firstListFromCache?: boolean } = {}) {
   const sim = new Simulation({ seed, traceDeliveries: false })
   const cluster = new FakeCluster(opts.historySize)
   const api = fakeApiServer({ cluster })
@@ -29,6 +29,7 @@ function setup(seed: number, opts: { historySize?: number; resyncMs?: number } =
     const client = createApiClient(ctx, { apiservers: ['apiserver-0', 'apiserver-1'], requestTimeoutMs: 500 })
     const inf = new Informer<Pod>(ctx, client, R.pods, {
       resyncMs: opts.resyncMs,
+      firstListFromCache: opts.firstListFromCache,
       indexers: { app: (p) => (p.metadata.labels?.app ? [p.metadata.labels.app] : []) },
     })
     const seen: string[] = []
@@ -107,6 +108,22 @@ t.test('re-lists on 410 Gone and on resync', async (t) => {
   await sim.run(5000)
   const after = p.seen.filter((s) => s.startsWith('update')).length
   t.ok(after - before >= 6, 'resync fires onUpdate for unchanged objects')
+})
+
+t.test('firstListFromCache: the first list asks for resourceVersion 0, re-lists are consistent', async (t) => {
+  const { sim, cluster, probe } = setup(testSeed(14), { historySize: 3, firstListFromCache: true })
+  cluster.put(R.pods, pod('a'))
+  await sim.run(100)
+  sim.crash('apiserver-0')
+  for (let i = 0; i < 6; i++) cluster.put(R.pods, pod(`p${i}`))
+  await sim.run(3000)
+  t.ok(sim.trace.some((l) => l.includes('watch.relisted')), 'relisted on 410')
+  t.equal(probe().inf.list().length, 7)
+  t.equal(cluster.listRVs[0], '0')
+  t.ok(cluster.listRVs.length >= 2 && cluster.listRVs.slice(1).every((rv) => rv === ''), `later lists consistent: ${cluster.listRVs.join(',')}`)
+  const plain = setup(testSeed(15))
+  await plain.sim.run(100)
+  t.same(plain.cluster.listRVs, [''], 'without the option, the first list is consistent too')
 })
 
 t.test('a request to an instance that stops answering fails over; none answering is API_UNAVAILABLE', async (t) => {
