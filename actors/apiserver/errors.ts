@@ -59,7 +59,12 @@ export const timeout = (message: string): ApiError => new ApiError(status(504, '
 
 export const internal = (message: string): ApiError => new ApiError(status(500, 'InternalError', message))
 
-export const tooManyRequests = (message: string): ApiError => new ApiError(status(429, 'TooManyRequests', message))
+/** 429; with `retryAfterSeconds`, the Status says when to ask again (a Retry-After header over HTTP). */
+export function tooManyRequests(message: string, retryAfterSeconds?: number): ApiError {
+  const st = status(429, 'TooManyRequests', message)
+  if (retryAfterSeconds !== undefined) st.details = { ...st.details, retryAfterSeconds }
+  return new ApiError(st)
+}
 
 export function successStatus(details?: Status['details']): Status {
   return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', ...(details ? { details } : {}), code: 200 }

@@ -59,6 +59,18 @@ export function parseFieldSelector(s: string | undefined, resource: string): Sel
   return out
 }
 
+/** The value a field selector requires of `field` (`field=value`), if it requires one. */
+export function requiredValue(fields: Selector, field: string): string | undefined {
+  for (const r of fields) if (r.key === field && r.op === '=') return r.value
+  return undefined
+}
+
+/** The one name a field selector allows (metadata.name=x), if it names one. */
+export function singleName(fields: Selector): string | undefined {
+  const v = requiredValue(fields, 'metadata.name')
+  return v === '' ? undefined : v
+}
+
 export function matchFields(sel: Selector, obj: KObject): boolean {
   return matches(sel, (k) => fieldValue(obj, k))
 }

@@ -11,7 +11,7 @@ import { kindFor, STORED_KINDS, apiVersionOf, type KindInfo } from './kinds.ts'
 import { KvClient, decode, encode, listPrefix, objectKey, resourceOfKey } from './storage.ts'
 import { WatchCache, type CachedEvent } from './watch-cache.ts'
 import { ServiceCidr, ipKey, IP_KEY_PREFIX } from './clusterip.ts'
-import { parseFieldSelector, parseLabelSelector, matchFields, matchLabels, type Selector } from './selectors.ts'
+import { parseFieldSelector, parseLabelSelector, matchFields, matchLabels, singleName, type Selector } from './selectors.ts'
 import { addDefaultTolerations, applyDefaults } from './defaults.ts'
 import { validate } from './validation.ts'
 import { applyPatch } from './patch/index.ts'
@@ -348,9 +348,7 @@ export class ApiServer implements ApiServerCore {
       const admitted = queue.length < limit && await new Promise<boolean>((admit) => queue.push({ since: this.ctx.now(), admit }))
       if (!admitted) {
         this.load.rejected++
-        const st = tooManyRequests('Too many requests, please try again later.').status
-        st.details = { retryAfterSeconds: 1 }
-        return { type: 'api.reply', code: 429, body: st }
+        return { type: 'api.reply', code: 429, body: tooManyRequests('Too many requests, please try again later.', 1).status }
       }
       return this.serve(req, cls, true)
     }
@@ -520,8 +518,12 @@ export class ApiServer implements ApiServerCore {
     const prefix = listPrefix(ki, ns)
     const limit = req.limit && req.limit > 0 ? req.limit : Infinity
     const cache = this.caches.get(ki.plural)
+    // resourceVersion '0' asks for the cache; one still being filled refuses it (429, retry in a
+    // second) as kube-apiserver does while its watch cache initializes, rather than sending
+    // thousands of starting agents' lists to etcd.
+    if (req.resourceVersion === '0' && !req.continue && cache && cache.rev === 0) throw tooManyRequests(`storage is (re)initializing: ${ki.plural}`, 1)
     const fromCache = req.continue ? undefined
-      : req.resourceVersion === '0' ? (cache && cache.rev > 0 ? cache : undefined)
+      : req.resourceVersion === '0' ? cache
         : !req.resourceVersion ? await this.freshCache(ki)
           : undefined
     if (fromCache) {
@@ -550,8 +552,11 @@ export class ApiServer implements ApiServerCore {
         throw badRequest('invalid continue token')
       }
     }
-    // [start, the end of the prefix): a continuation reads only what is left.
-    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', key: start, end: prefixEnd(prefix), ...(rev ? { revision: rev } : {}) })
+    // [start, the end of the prefix): a continuation reads only what is left. A selector that
+    // names one object (metadata.name=x, in a namespace for namespaced kinds) reads its key alone.
+    const single = !req.continue && (!ki.namespaced || ns) ? singleName(sel.fields) : undefined
+    const range = single !== undefined ? { key: prefix + single } : { key: start, end: prefixEnd(prefix) }
+    const r = await this.kvOk<KvRangeReply>(this.kv.shardFor(ki.plural), { type: 'kv.range', ...range, ...(rev ? { revision: rev } : {}) })
     rev = rev || r.header.revision
     const all = r.kvs
     const items: KObject[] = []

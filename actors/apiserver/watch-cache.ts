@@ -6,7 +6,7 @@ import type { KObject } from '../../protocols/k8s.ts'
 import type { WatchSink } from './types.ts'
 import { apiVersionOf, type KindInfo } from './kinds.ts'
 import { gone } from './errors.ts'
-import { fieldValue, matchFields, matchLabels, type Selector } from './selectors.ts'
+import { fieldValue, matchFields, matchLabels, requiredValue, type Selector } from './selectors.ts'
 
 /**
  * The field that watchers of a kind are indexed by, as kube-apiserver's watch cache indexes its
@@ -14,12 +14,6 @@ import { fieldValue, matchFields, matchLabels, type Selector } from './selectors
  * the watchers of the node it names, not checked against thousands of selectors.
  */
 const INDEXED_FIELD: Record<string, string> = { pods: 'spec.nodeName', nodes: 'metadata.name' }
-
-/** The value a watcher's field selector requires for `field` (`field=value`), if it requires one. */
-function indexValue(fields: Selector, field: string): string | undefined {
-  for (const r of fields) if (r.key === field && r.op === '=') return r.value
-  return undefined
-}
 
 export interface CachedEvent {
   rev: number
@@ -166,7 +160,7 @@ export class WatchCache {
    * of the indexed field (a kubelet's pods, a node by name); undefined otherwise.
    */
   candidates(fields: Selector): string[] | undefined {
-    const v = this.field === undefined ? undefined : indexValue(fields, this.field)
+    const v = this.field === undefined ? undefined : requiredValue(fields, this.field)
     if (v === undefined) return undefined
     return [...(this.keysBy.get(v) ?? [])].sort()
   }
@@ -219,7 +213,7 @@ export class WatchCache {
     const replay = this.events.filter((e) => e.rev > w.lastRev)
     if (replay.length > 0) w.deliver(replay, replay[replay.length - 1]!.rev)
     this.watchers.add(w)
-    const v = this.field === undefined ? undefined : indexValue(w.spec.fields, this.field)
+    const v = this.field === undefined ? undefined : requiredValue(w.spec.fields, this.field)
     if (v !== undefined) {
       this.indexOf.set(w, v)
       const set = this.byValue.get(v) ?? new Set<Watcher>()

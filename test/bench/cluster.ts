@@ -111,7 +111,12 @@ function trouble(c: BenchCluster, since: number): string {
     for (const e of evs) if (pred(e)) m.set(key(e), (m.get(key(e)) ?? 0) + 1)
     return [...m].map(([k, n]) => (n > 1 ? `${k} x${n}` : k))
   }
-  const hung = count((e) => e.event === 'worker.hung', (e) => String(e.thread))
+  // A hung thread with how long it was silent and the CPU it used meanwhile (the most of its restarts).
+  const most = (thread: string, field: string) => Math.max(...evs.filter((e) => e.event === 'worker.hung' && e.thread === thread).map((e) => Number(e[field] ?? NaN)))
+  const hung = count((e) => e.event === 'worker.hung', (e) => String(e.thread)).map((h) => {
+    const thread = h.split(' ')[0]!
+    return `${h} (silent up to ${fmt(most(thread, 'silentMs'))} ms, CPU ${fmt(most(thread, 'cpuMs'))} ms)`
+  })
   const crashed = evs.filter((e) => e.event === 'actor.crashed')
   const crashedActors = new Set(crashed.map((e) => String(e.actor)))
   const reasons = [...new Set(crashed.map((e) => String(e.reason)))]

@@ -115,6 +115,38 @@ t.test('a cache that does not catch up in time: the store answers, with the late
   ranges.length = 0
   t.equal((await list({ resourceVersion: '0' })).items.length, 2)
   t.same(ranges, [])
+  // A list left to the store that names one object reads that key alone, not the whole prefix.
+  main.pump = () => {}
+  main.progress = () => {}
+  await create('third')
+  ranges.length = 0
+  const one = await list({ fieldSelector: 'metadata.name=third' })
+  t.same(one.items.map((o) => o.metadata.name), ['third'])
+  t.same(reads(ranges).map((r) => [r.key, r.end]), [['/registry/configmaps/default/third', undefined]], 'one key read')
+  ranges.length = 0
+  t.same((await list({ fieldSelector: 'metadata.name=nope' })).items, [])
+  t.same(reads(ranges).map((r) => r.key), ['/registry/configmaps/default/nope'])
+})
+
+t.test('resourceVersion=0 while the watch cache is still being filled: 429 with Retry-After, not a read of the store', async (t) => {
+  const { sim, ranges, create, req } = await setup(4)
+  await create('a')
+  // The apiserver restarts; its first list of the shard is held back, so its caches stay empty.
+  const main = ['etcd-main-0', 'etcd-main-1', 'etcd-main-2']
+  const heal = sim.partition([API], main)
+  sim.restart(API)
+  await sim.run(50)
+  ranges.length = 0
+  const r: ApiReply = await req({ type: 'api.list', ...core('configmaps'), namespace: 'default', resourceVersion: '0' })
+  t.equal(r.code, 429)
+  t.match((r.body as { message: string }).message, /storage is \(re\)initializing: configmaps/)
+  t.equal((r.body as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds, 1)
+  t.same(ranges.filter((x) => !x.countOnly && x.key.startsWith('/registry/configmaps/')), [], 'the store was not asked for the list')
+  heal()
+  await sim.runUntil(() => sim.reports.get(API)?.ready === true, 20_000)
+  const l: ApiReply = await req({ type: 'api.list', ...core('configmaps'), namespace: 'default', resourceVersion: '0' })
+  t.equal(l.code, 200)
+  t.equal((l.body as unknown as { items: unknown[] }).items.length, 1, 'served from the filled cache')
 })
 
 t.test('a merge patch starts from the cached object; when the cache is behind, the write fails once and the store is read', async (t) => {
