@@ -1,0 +1,14 @@
+import t from 'tap'
+import { ApiError, notFound, toStatus, tooManyRequests } from '../../../actors/apiserver/errors.ts'
+
+t.test('API errors carry their Status and no captured stack; other errors keep theirs', async (t) => {
+  const e = tooManyRequests('storage is (re)initializing: pods', 1)
+  t.ok(e instanceof ApiError)
+  t.equal(e.code, 'API_TOO_MANY_REQUESTS')
+  t.same(toStatus(e).details, { retryAfterSeconds: 1 })
+  t.notMatch(e.stack ?? '', /\n\s+at /, 'no stack frames captured')
+  const nf = notFound({ kind: 'pods', name: 'web' })
+  t.equal(nf.status.code, 404)
+  t.notMatch(nf.stack ?? '', /\n\s+at /)
+  t.match(new Error('boom').stack ?? '', /\n\s+at /, 'the stack trace limit is put back')
+})
