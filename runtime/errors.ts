@@ -1,15 +1,25 @@
 // Errors with stable machine-readable codes. Match on `code`, never on message text.
 
 export class ActorkubeError extends Error {
+  /**
+   * Whether a stack is captured. Errors that are answers rather than faults (an API server's
+   * refusal, an ask that timed out) set it false: under a storm of them, capturing and
+   * formatting a stack each cost seconds of CPU and told nothing.
+   */
+  static captureStack = true
   readonly code: string
   constructor(code: string, message: string, options?: { cause?: unknown }) {
+    const limit = Error.stackTraceLimit
+    if (!(new.target as typeof ActorkubeError).captureStack) Error.stackTraceLimit = 0
     super(message, options)
+    Error.stackTraceLimit = limit
     this.code = code
     this.name = new.target.name
   }
 }
 
 export class AskTimeoutError extends ActorkubeError {
+  static override captureStack = false
   constructor(to: string, type: string, timeoutMs: number) {
     super('ASK_TIMEOUT', `no reply from ${to} to ${type} within ${timeoutMs} ms`)
   }

@@ -10,14 +10,10 @@ const codes: Record<number, string> = {
 
 /** A refusal with its Status; the server turns it into an ApiReply. */
 export class ApiError extends ActorkubeError {
+  static override captureStack = false
   readonly status: Status
   constructor(status: Status) {
-    // An API error is an answer, not a fault: no stack is captured (under a storm of refusals,
-    // capturing one per 429 or 503 cost the apiserver seconds of CPU).
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
     super(codes[status.code] ?? 'API_ERROR', status.message ?? status.reason ?? 'error')
-    Error.stackTraceLimit = limit
     this.status = status
   }
 }

@@ -124,7 +124,7 @@ export class ApiServer implements ApiServerCore {
     }
     for (const ns of DEFAULT_NAMESPACES) {
       while (!this.stopped) {
-        const r = await this.handle({ type: 'api.create', group: '', version: 'v1', resource: 'namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } })
+        const r = await this.bootstrap({ type: 'api.create', group: '', version: 'v1', resource: 'namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } })
         if (r.code === 201 || r.code === 409) break
         await this.ctx.sleep(200)
       }
@@ -166,7 +166,7 @@ export class ApiServer implements ApiServerCore {
     }
     for (const call of calls) {
       for (let attempt = 0; attempt < 10 && !this.stopped; attempt++) {
-        const r = await this.handle(call)
+        const r = await this.bootstrap(call)
         if (r.code < 300 || r.code === 409) break
         this.ctx.log.warn({ resource: call.resource, code: r.code, message: (r.body as Status).message }, 'kubernetes service bootstrap failed')
         // Only an unavailable store is worth waiting for; a refusal will not change.
@@ -353,6 +353,15 @@ export class ApiServer implements ApiServerCore {
       return this.serve(req, cls, true)
     }
     return this.serve(req, cls)
+  }
+
+  /**
+   * The instance's own start-up requests (default namespaces, the `kubernetes` Service): exempt
+   * from the in-flight limits, as kube-apiserver's loopback client is, so that thousands of
+   * agents retrying against a starting instance cannot keep it from becoming ready.
+   */
+  private bootstrap(req: ApiCall): Promise<ApiReply> {
+    return this.serve(req, undefined)
   }
 
   /** A slot of `cls` is free: hand it to the oldest waiter still within QUEUE_WAIT_MS. */

@@ -27,6 +27,7 @@ export function statusOf(code: number, reason: string, message: string): Status 
 }
 
 export class ApiError extends ActorkubeError implements ApiErrorLike {
+  static override captureStack = false
   readonly status: Status
   constructor(status: Status, options?: { cause?: unknown }) {
     super(codeForStatus(status), status.message ?? `api error ${status.code}`, options)

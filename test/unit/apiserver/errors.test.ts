@@ -1,5 +1,8 @@
 import t from 'tap'
 import { ApiError, notFound, toStatus, tooManyRequests } from '../../../actors/apiserver/errors.ts'
+import { ApiUnavailableError } from '../../../actors/client/errors.ts'
+import { ActorkubeError, AskTimeoutError } from '../../../runtime/errors.ts'
+import { DiskFailedError } from '../../../runtime/faults/faulty-disk.ts'
 
 t.test('API errors carry their Status and no captured stack; other errors keep theirs', async (t) => {
   const e = tooManyRequests('storage is (re)initializing: pods', 1)
@@ -11,4 +14,11 @@ t.test('API errors carry their Status and no captured stack; other errors keep t
   t.equal(nf.status.code, 404)
   t.notMatch(nf.stack ?? '', /\n\s+at /)
   t.match(new Error('boom').stack ?? '', /\n\s+at /, 'the stack trace limit is put back')
+  // The client's API errors and ask timeouts are answers too; other errors keep their stack.
+  const u = new ApiUnavailableError(['apiserver-0'])
+  t.equal(u.code, 'API_UNAVAILABLE')
+  t.notMatch(u.stack ?? '', /\n\s+at /)
+  t.notMatch(new AskTimeoutError('etcd-main-0', 'kv.range', 500).stack ?? '', /\n\s+at /)
+  t.match(new DiskFailedError('write').stack ?? '', /\n\s+at /, 'a fault keeps its stack')
+  t.match(new ActorkubeError('X', 'y').stack ?? '', /\n\s+at /)
 })
