@@ -62,3 +62,55 @@ export function revive(obj: Record<string, unknown>): Record<string, unknown> {
   }
   return out ?? obj
 }
+
+/**
+ * Damps repeated log records on their way out of a thread: of the records alike (same level,
+ * message and error code) at most `perWindow` go out per window; the rest are counted and go
+ * out as one record at the window's end, with `repeated: n`. Thousands of agents on one thread
+ * retrying against a busy apiserver would otherwise send the main thread tens of thousands of
+ * identical warnings a second. Records with an `event` are never held back (they feed the
+ * supervisor's event stream).
+ */
+export class LogDamper {
+  private windowStart = 0
+  private readonly seen = new Map<string, { sent: number; held: number; last?: WireLog }>()
+
+  constructor(private readonly perWindow = 10, readonly windowMs = 1000) {}
+
+  /** Whether `r` goes out now; if not, it is counted for take(). */
+  admit(r: WireLog, now: number): boolean {
+    if (typeof r.obj.event === 'string') return true
+    if (now - this.windowStart >= this.windowMs && this.heldCount() === 0) {
+      this.seen.clear()
+      this.windowStart = now
+    }
+    const err = r.obj.err as { code?: unknown } | undefined
+    const key = `${r.level}\u0000${r.msg ?? ''}\u0000${String(err?.code ?? '')}`
+    let s = this.seen.get(key)
+    if (!s) this.seen.set(key, (s = { sent: 0, held: 0 }))
+    if (s.sent < this.perWindow) {
+      s.sent++
+      return true
+    }
+    s.held++
+    s.last = r
+    return false
+  }
+
+  /** Records held back this window, summed up one per kind (`repeated`); starts a new window. */
+  take(now: number): WireLog[] {
+    const out: WireLog[] = []
+    for (const s of this.seen.values()) {
+      if (s.held > 0 && s.last) out.push({ ...s.last, time: now, obj: { ...s.last.obj, repeated: s.held } })
+    }
+    this.seen.clear()
+    this.windowStart = now
+    return out
+  }
+
+  private heldCount(): number {
+    let n = 0
+    for (const s of this.seen.values()) n += s.held
+    return n
+  }
+}

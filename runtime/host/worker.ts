@@ -15,7 +15,7 @@ import type { LinkRule } from '../faults/types.ts'
 import { MemDisk } from '../sim/mem-disk.ts'
 import type { FromWorker, ToWorker, WireLog, WorkerFault, WorkerInit } from './protocol.ts'
 import { actorBindings } from './bindings.ts'
-import { plain, wireLogger } from './wire-log.ts'
+import { LogDamper, plain, wireLogger } from './wire-log.ts'
 import { currentTid } from './thread-cpu.ts'
 
 interface Hosted {
@@ -88,12 +88,22 @@ export default async function hostThread(init: WorkerInit, bundled?: Registry): 
     logBuf = []
     post({ t: 'logs', records })
   }
-  const logSink = (r: WireLog) => {
+  const push = (r: WireLog) => {
     logBuf.push(r)
     if (!logScheduled) {
       logScheduled = true
       setTimeout(flushLogs, 5)
     }
+  }
+  const damper = new LogDamper()
+  let damperTimer: ReturnType<typeof setTimeout> | undefined
+  const logSink = (r: WireLog) => {
+    if (damper.admit(r, Date.now())) return push(r)
+    // The first record held back this window: its summary goes out when the window ends.
+    damperTimer ??= setTimeout(() => {
+      damperTimer = undefined
+      for (const s of damper.take(Date.now())) push(s)
+    }, damper.windowMs)
   }
   const hostLog = wireLogger(logSink, { role: 'host' }, () => Date.now(), init.logLevel)
 

@@ -135,10 +135,11 @@ function warningCounter() {
     hooks: {
       logMethod(args) {
         const [a, b] = args as unknown[]
-        const obj = typeof a === 'object' && a !== null ? (a as { event?: unknown; err?: { code?: unknown } }) : {}
+        const obj = typeof a === 'object' && a !== null ? (a as { event?: unknown; err?: { code?: unknown }; repeated?: unknown }) : {}
         const msg = typeof a === 'string' ? a : typeof b === 'string' ? b : '?'
         const k = `${typeof obj.event === 'string' ? obj.event : msg}${obj.err?.code ? ` (${String(obj.err.code)})` : ''}`
-        counts.set(k, (counts.get(k) ?? 0) + 1)
+        // A thread's summary of records it held back counts them all (runtime/host/wire-log.ts).
+        counts.set(k, (counts.get(k) ?? 0) + (typeof obj.repeated === 'number' ? obj.repeated : 1))
       },
     },
   }, { write: () => {} })
