@@ -62,6 +62,18 @@ interface ActorRec {
   timer?: ReturnType<typeof setTimeout>
 }
 
+function actorStatus(a: ActorRec): ActorStatus {
+  return {
+    id: a.id,
+    thread: a.child.thread,
+    state: a.state,
+    restarts: a.restarts,
+    ...(a.startedAt === undefined ? {} : { startedAt: a.startedAt }),
+    ...(a.lastCrash ? { lastCrash: a.lastCrash } : {}),
+    report: a.report,
+  }
+}
+
 interface HostTask {
   key: number
   port: MessagePort
@@ -208,15 +220,13 @@ export class Supervisor extends EventEmitter {
   }
 
   status(): ActorStatus[] {
-    return [...this.actors.values()].map((a) => ({
-      id: a.id,
-      thread: a.child.thread,
-      state: a.state,
-      restarts: a.restarts,
-      ...(a.startedAt === undefined ? {} : { startedAt: a.startedAt }),
-      ...(a.lastCrash ? { lastCrash: a.lastCrash } : {}),
-      report: a.report,
-    }))
+    return [...this.actors.values()].map(actorStatus)
+  }
+
+  /** One actor's status (status() builds every actor's: thousands, in a large cluster). */
+  actorStatus(id: string): ActorStatus | undefined {
+    const a = this.actors.get(id)
+    return a && actorStatus(a)
   }
 
   threads(): ThreadStatus[] {

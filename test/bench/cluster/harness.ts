@@ -200,7 +200,7 @@ export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
     driver: async (cmd, timeoutMs) => {
       const t0 = Date.now()
       const tick = setInterval(() => {
-        const info = sup.status().find((a) => a.id === DRIVER)?.report.info
+        const info = sup.actorStatus(DRIVER)?.report.info
         progress(`${cmd.type} for ${((Date.now() - t0) / 1000).toFixed(0)} s${info?.progress ? `, ${String(info.progress)}` : ''}`)
       }, 15_000)
       try {
@@ -215,11 +215,11 @@ export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
       return got.flatMap((g) => (g.status === 'fulfilled' ? [g.value] : []))
     },
     receipts: () => Promise.all(ids.filter((id) => id.startsWith('client-w-')).map((id) => sup.ask<ReceiptsReply>(id, { type: 'bench.receipts' }, 60_000))),
-    leader: (component) => sup.status().find((a) => a.id.startsWith(`${component}-`) && a.state === 'running' && a.report.info?.leader === true)?.id,
+    leader: (component) => ids.filter((id) => id.startsWith(`${component}-`)).map((id) => sup.actorStatus(id)).find((a) => a?.state === 'running' && a.report.info?.leader === true)?.id,
     stopGracefully: (id) => {
       // The worker host stops one actor gracefully on { t: 'stop' }; the Supervisor's public API
       // has no such call, so the message goes on the thread's port directly.
-      const thread = sup.status().find((a) => a.id === id)?.thread
+      const thread = sup.actorStatus(id)?.thread
       const recs = (sup as unknown as { threadRecs?: Map<string, { task?: { port?: MessagePort } }> }).threadRecs
       const port = thread === undefined ? undefined : recs?.get(thread)?.task?.port
       if (!port) return false
@@ -238,9 +238,9 @@ export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
 /** Every control-plane instance and the driver report ready. */
 export async function waitReady(c: BenchCluster, timeoutMs: number): Promise<void> {
   const need = planChildren(c.plan).filter((x) => ['apiserver', 'scheduler', 'controller-manager', 'bench-driver'].includes(x.spec.kind)).map((x) => x.spec.id)
-  const ok = await c.waitFor(() => need.every((id) => c.sup.status().find((a) => a.id === id)?.report.ready === true), timeoutMs, 50)
+  const ok = await c.waitFor(() => need.every((id) => c.sup.actorStatus(id)?.report.ready === true), timeoutMs, 50)
   if (!ok) {
-    const late = need.filter((id) => c.sup.status().find((a) => a.id === id)?.report.ready !== true)
+    const late = need.filter((id) => c.sup.actorStatus(id)?.report.ready !== true)
     throw new Error(`not ready after ${timeoutMs} ms: ${late.join(', ')}`)
   }
   await c.waitFor(() => c.leader('scheduler') !== undefined && c.leader('controller-manager') !== undefined, timeoutMs, 50)

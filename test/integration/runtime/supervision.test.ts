@@ -35,6 +35,8 @@ t.test('all actors start and answer', async (t) => {
   t.ok(s.status().every((a) => a.state === 'running'))
   for (const id of ['x-0', 'x-1', 'r-0', 'e-0']) t.equal(await ping(id), 'pong')
   t.same(events.filter((e) => e.event === 'actor.started').map((e) => e.actor).sort(), s.status().map((a) => a.id).sort())
+  for (const a of s.status()) t.same(s.actorStatus(a.id), a, `actorStatus(${a.id}) is its entry of status()`)
+  t.equal(s.actorStatus('nobody'), undefined)
 })
 
 t.test('one_for_all: a crash restarts every sibling', async (t) => {
