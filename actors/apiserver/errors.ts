@@ -56,6 +56,13 @@ export const gone = (message: string): ApiError => new ApiError(status(410, 'Exp
 
 export const unavailable = (message: string): ApiError => new ApiError(status(503, 'ServiceUnavailable', message))
 
+/** A list for the watch cache of `resource` while it is being filled: 503, ask again in a second. */
+export function storageInitializing(resource: string): ApiError {
+  const e = unavailable(`storage is (re)initializing: ${resource}`)
+  e.status.details = { retryAfterSeconds: 1 }
+  return e
+}
+
 export const timeout = (message: string): ApiError => new ApiError(status(504, 'Timeout', message))
 
 export const internal = (message: string): ApiError => new ApiError(status(500, 'InternalError', message))

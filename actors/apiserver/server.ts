@@ -19,7 +19,7 @@ import { recordWrite, serverSideApply } from './patch/managed-fields.ts'
 import { deepEqual, forStorage, generateSuffix, newUid, timestamp, toScale, typeMeta, withRv } from './objects.ts'
 import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, gone, internal, invalid, methodNotAllowed, notFound,
-  successStatus, toStatus, tooManyRequests, unavailable,
+  storageInitializing, successStatus, toStatus, tooManyRequests, unavailable,
 } from './errors.ts'
 
 /** The reply with the request's warnings (each once), as the Warning header carries them. */
@@ -527,10 +527,10 @@ export class ApiServer implements ApiServerCore {
     const prefix = listPrefix(ki, ns)
     const limit = req.limit && req.limit > 0 ? req.limit : Infinity
     const cache = this.caches.get(ki.plural)
-    // resourceVersion '0' asks for the cache; one still being filled refuses it (429, retry in a
-    // second) as kube-apiserver does while its watch cache initializes, rather than sending
-    // thousands of starting agents' lists to etcd.
-    if (req.resourceVersion === '0' && !req.continue && cache && cache.rev === 0) throw tooManyRequests(`storage is (re)initializing: ${ki.plural}`, 1)
+    // resourceVersion '0' asks for the cache; an instance whose cache is still being filled
+    // refuses it (503: the client asks another instance) rather than sending thousands of
+    // starting agents' lists to etcd, as kube-apiserver refuses while its watch cache initializes.
+    if (req.resourceVersion === '0' && !req.continue && cache && cache.rev === 0) throw storageInitializing(ki.plural)
     const fromCache = req.continue ? undefined
       : req.resourceVersion === '0' ? cache
         : !req.resourceVersion ? await this.freshCache(ki)

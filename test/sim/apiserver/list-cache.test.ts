@@ -128,7 +128,7 @@ t.test('a cache that does not catch up in time: the store answers, with the late
   t.same(reads(ranges).map((r) => r.key), ['/registry/configmaps/default/nope'])
 })
 
-t.test('resourceVersion=0 while the watch cache is still being filled: 429 with Retry-After, not a read of the store', async (t) => {
+t.test('resourceVersion=0 while the watch cache is still being filled: 503 with Retry-After (the client asks another instance), not a read of the store', async (t) => {
   const { sim, ranges, create, req } = await setup(4)
   await create('a')
   // The apiserver restarts; its first list of the shard is held back, so its caches stay empty.
@@ -138,7 +138,7 @@ t.test('resourceVersion=0 while the watch cache is still being filled: 429 with 
   await sim.run(50)
   ranges.length = 0
   const r: ApiReply = await req({ type: 'api.list', ...core('configmaps'), namespace: 'default', resourceVersion: '0' })
-  t.equal(r.code, 429)
+  t.equal(r.code, 503)
   t.match((r.body as { message: string }).message, /storage is \(re\)initializing: configmaps/)
   t.equal((r.body as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds, 1)
   t.same(ranges.filter((x) => !x.countOnly && x.key.startsWith('/registry/configmaps/')), [], 'the store was not asked for the list')

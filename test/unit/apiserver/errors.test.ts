@@ -1,15 +1,18 @@
 import t from 'tap'
-import { ApiError, notFound, toStatus, tooManyRequests } from '../../../actors/apiserver/errors.ts'
+import { ApiError, notFound, storageInitializing, toStatus, tooManyRequests } from '../../../actors/apiserver/errors.ts'
 import { ApiUnavailableError } from '../../../actors/client/errors.ts'
 import { ActorkubeError, AskTimeoutError } from '../../../runtime/errors.ts'
 import { DiskFailedError } from '../../../runtime/faults/faulty-disk.ts'
 
 t.test('API errors carry their Status and no captured stack; other errors keep theirs', async (t) => {
-  const e = tooManyRequests('storage is (re)initializing: pods', 1)
+  const e = tooManyRequests('Too many requests, please try again later.', 1)
   t.ok(e instanceof ApiError)
   t.equal(e.code, 'API_TOO_MANY_REQUESTS')
   t.same(toStatus(e).details, { retryAfterSeconds: 1 })
   t.notMatch(e.stack ?? '', /\n\s+at /, 'no stack frames captured')
+  const si = storageInitializing('pods')
+  t.equal(si.status.code, 503)
+  t.same(si.status.details, { retryAfterSeconds: 1 })
   const nf = notFound({ kind: 'pods', name: 'web' })
   t.equal(nf.status.code, 404)
   t.notMatch(nf.stack ?? '', /\n\s+at /)
