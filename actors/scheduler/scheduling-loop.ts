@@ -103,7 +103,12 @@ export class SchedulingLoop {
       this.unschedulable.delete(key)
       return
     }
-    if (this.d.cache.isAssumed(key)) return
+    // Assumed: a binding is in flight, maybe one sent before this leadership began; a loop that
+    // has stopped does not requeue its pod when that binding fails, so look again later.
+    if (this.d.cache.isAssumed(key)) {
+      this.queue.addRateLimited(key)
+      return
+    }
     const nodes = this.d.cache.nodeList()
     const r = schedulePod({
       pod,

@@ -342,14 +342,16 @@ function groupOf(thread: string): string {
 }
 
 function memTable(mem: MemReply[], nodes: number): { rows: Array<Array<string | number>>; nodeHeap: number; total: number } {
-  const groups = new Map<string, { heap: number; threads: number }>()
+  const groups = new Map<string, { heap: number; reserved: number; external: number; threads: number }>()
   for (const m of mem) {
-    const g = groups.get(groupOf(m.thread)) ?? { heap: 0, threads: 0 }
+    const g = groups.get(groupOf(m.thread)) ?? { heap: 0, reserved: 0, external: 0, threads: 0 }
     g.heap += m.heapUsed
+    g.reserved += m.heapTotal
+    g.external += m.external
     g.threads++
     groups.set(groupOf(m.thread), g)
   }
-  const rows = [...groups].map(([g, v]) => [g, v.threads, `${fmt(mib(v.heap), 1)} MiB`, nodes > 0 ? `${fmt(v.heap / nodes / 1024, 1)} KiB` : ''])
+  const rows = [...groups].map(([g, v]) => [g, v.threads, `${fmt(mib(v.heap), 1)} MiB`, nodes > 0 ? `${fmt(v.heap / nodes / 1024, 1)} KiB` : '', `${fmt(mib(v.reserved), 1)} MiB`, `${fmt(mib(v.external), 1)} MiB`])
   const total = mem.reduce((s, m) => s + m.heapUsed, 0)
   return { rows, nodeHeap: groups.get('node agents (nodes-*)')?.heap ?? 0, total }
 }
@@ -378,7 +380,7 @@ async function scale() {
         const threads = new Set(c.sup.status().map((a) => a.thread)).size
         if (mem.length < threads) say(`(${threads - mem.length} of ${threads} threads did not report their heap within 60 s: ${trouble(c, t0)})`)
         say(`\nmemory with ${fmt(n)} nodes Ready (heaps after a full GC: ${mem.every((m) => m.gc) ? 'yes' : 'no'}), process RSS ${fmt(mib(rss))} MiB = ${fmt(rss / n / 1024, 1)} KiB per node, heap of all threads ${fmt(mib(m1.total))} MiB\n`)
-        say(table(['threads', 'count', 'heap', 'per node'], m1.rows))
+        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'outside the heap'], m1.rows))
         const pods = n * podsPerNode
         await ensureNs(c, 'scale')
         const since = Date.now()
@@ -391,7 +393,7 @@ async function scale() {
         const m2 = memTable(mem2, n)
         if (mem2.length < threads) say(`(${threads - mem2.length} of ${threads} threads did not report their heap within 60 s)`)
         say(`\nmemory with the pods Running: process RSS ${fmt(mib(rss2))} MiB, heap of all threads ${fmt(mib(m2.total))} MiB\n`)
-        say(table(['threads', 'count', 'heap', 'per node'], m2.rows))
+        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'outside the heap'], m2.rows))
         summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
         say(`\nload average now ${load()}`)
       } finally {

@@ -85,6 +85,8 @@ export class FakeCluster {
   readonly history: HistoryEntry[] = []
   readonly watchers = new Map<string, Watcher>()
   readonly bindings: Binding[] = []
+  /** While true, bindings are neither stored nor answered (an answer lost on the way). */
+  dropBindings = false
   readonly requests = new Map<string, number>()
   /** Requests by type, resource and subresource ('api.patch nodes/status'). */
   readonly calls = new Map<string, number>()
@@ -181,6 +183,7 @@ class FakeApiServer implements Behaviour {
       case 'api.watch':
         return this.ctx.reply(meta, this.watch(req, meta.from))
       default: {
+        if (this.cluster.dropBindings && req.type === 'api.create' && req.subresource === 'binding') return
         let reply: ApiReply
         try {
           reply = this.call(req, meta.from)

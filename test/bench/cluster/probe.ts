@@ -13,7 +13,8 @@ export const create: ActorFactory<ProbeArgs> = (ctx: Ctx, args: ProbeArgs): Beha
     if (msg.type !== 'bench.mem') return
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.()
-    const r: MemReply = { type: 'bench.mem.reply', thread: args.thread, heapUsed: getHeapStatistics().used_heap_size, rss: process.memoryUsage.rss(), gc: gc !== undefined }
+    const h = getHeapStatistics()
+    const r: MemReply = { type: 'bench.mem.reply', thread: args.thread, heapUsed: h.used_heap_size, heapTotal: h.total_heap_size, external: h.external_memory, rss: process.memoryUsage.rss(), gc: gc !== undefined }
     ctx.reply(meta, r)
   },
 })

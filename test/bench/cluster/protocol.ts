@@ -127,6 +127,9 @@ export interface MemReply extends Message {
   type: 'bench.mem.reply'
   thread: string
   heapUsed: number
+  /** The thread's V8 heap as reserved (used or not), and its memory outside the heap (buffers). */
+  heapTotal: number
+  external: number
   rss: number
   gc: boolean
 }

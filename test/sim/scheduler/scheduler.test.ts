@@ -100,3 +100,25 @@ t.test('standbys never bind; a pod owned by another scheduler is left alone', as
   t.notOk(pods().find((p) => p.metadata.name === 'theirs')!.spec.nodeName)
   t.same(new Set(cluster.bindings.map((b) => b.by)), new Set([leader()]))
 })
+
+t.test('a binding still in flight from a lost leadership does not strand its pod when leadership comes back', async (t) => {
+  const { sim, cluster, ids, leader, pods } = setup(testSeed(37), 1)
+  cluster.put(R.nodes, node('node-0', { cpu: '4', memory: '8Gi' }))
+  await sim.run(1500)
+  t.equal(leader(), ids[0])
+  // The binding's answer is lost, then the scheduler is cut off long enough to lose its lease.
+  cluster.dropBindings = true
+  cluster.put(R.pods, pod('web-0', { cpu: '500m', memory: '512Mi' }))
+  await sim.run(50)
+  const heal = sim.partition([ids[0]!], ['apiserver-0', 'apiserver-1'])
+  await sim.run(1500)
+  heal()
+  t.ok(await sim.runUntil(() => leader() === ids[0], 5000), 'leading again')
+  // The old binding fails (no answer from either apiserver) after the new leadership has
+  // looked at the pod; then bindings are answered again.
+  t.ok(await sim.runUntil(() => sim.trace.some((l) => l.includes('binding failed')), 10_000), 'the old binding failed')
+  cluster.dropBindings = false
+  const bound = await sim.runUntil(() => pods().every((p) => p.spec.nodeName === 'node-0'), 30_000)
+  t.ok(bound, 'the pod is bound once the old binding has failed')
+  t.equal(cluster.bindings.length, 1)
+})
