@@ -54,24 +54,22 @@ export const methodNotAllowed = (message: string): ApiError => new ApiError(stat
 
 export const gone = (message: string): ApiError => new ApiError(status(410, 'Expired', message))
 
-export const unavailable = (message: string): ApiError => new ApiError(status(503, 'ServiceUnavailable', message))
+/** 503; with `retryAfterSeconds`, the Status says when to ask again (a Retry-After header over HTTP). */
+export const unavailable = (message: string, retryAfterSeconds?: number): ApiError => new ApiError(retryAfter(status(503, 'ServiceUnavailable', message), retryAfterSeconds))
 
 /** A list for the watch cache of `resource` while it is being filled: 503, ask again in a second. */
-export function storageInitializing(resource: string): ApiError {
-  const e = unavailable(`storage is (re)initializing: ${resource}`)
-  e.status.details = { retryAfterSeconds: 1 }
-  return e
-}
+export const storageInitializing = (resource: string): ApiError => unavailable(`storage is (re)initializing: ${resource}`, 1)
 
 export const timeout = (message: string): ApiError => new ApiError(status(504, 'Timeout', message))
 
 export const internal = (message: string): ApiError => new ApiError(status(500, 'InternalError', message))
 
-/** 429; with `retryAfterSeconds`, the Status says when to ask again (a Retry-After header over HTTP). */
-export function tooManyRequests(message: string, retryAfterSeconds?: number): ApiError {
-  const st = status(429, 'TooManyRequests', message)
+/** 429; with `retryAfterSeconds`, as unavailable(). */
+export const tooManyRequests = (message: string, retryAfterSeconds?: number): ApiError => new ApiError(retryAfter(status(429, 'TooManyRequests', message), retryAfterSeconds))
+
+function retryAfter(st: Status, retryAfterSeconds: number | undefined): Status {
   if (retryAfterSeconds !== undefined) st.details = { ...st.details, retryAfterSeconds }
-  return new ApiError(st)
+  return st
 }
 
 export function successStatus(details?: Status['details']): Status {
