@@ -2,7 +2,7 @@
 // ctx.io.proc) with the pod's env; the pod IP is a loopback address the process binds.
 import type { Container, Probe } from '../../protocols/k8s.ts'
 import { ActorkubeError } from '../../runtime/errors.ts'
-import type { ProcHandle, ProcIo } from '../../runtime/io/proc.ts'
+import { HTTP_TIMED_OUT, type ProcHandle, type ProcIo } from '../../runtime/io/proc.ts'
 import type { TcpIo } from '../../runtime/io/tcp.ts'
 import type { Clock } from './clock.ts'
 import type { ContainerConfig, ContainerRuntime, ProbeKind, ProbeOutcome, ResourceUsage, RuntimeContainerStatus, SandboxConfig } from './cri.ts'
@@ -129,7 +129,9 @@ export class ProcessRuntime implements ContainerRuntime {
       const path = probe.httpGet.path ?? '/'
       const code = await this.proc.httpGet({ host, port, path, timeoutMs })
       if (code >= 200 && code < 400) return { result: 'success' }
-      return { result: 'failure', message: code === 0 ? `Get "http://${host}:${port}${path}": dial tcp ${host}:${port}: connect: connection refused` : `HTTP probe failed with statuscode: ${code}` }
+      const url = `http://${host}:${port}${path}`
+      if (code === HTTP_TIMED_OUT) return { result: 'failure', message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }
+      return { result: 'failure', message: code === 0 ? `Get "${url}": dial tcp ${host}:${port}: connect: connection refused` : `HTTP probe failed with statuscode: ${code}` }
     }
     if (probe.tcpSocket) {
       const port = resolvePort(container, probe.tcpSocket.port)

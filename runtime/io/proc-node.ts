@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { createInterface } from 'node:readline'
-import type { ProcHandle, ProcIo, ProcSpec, ProcUsage } from './proc.ts'
+import { HTTP_TIMED_OUT, type ProcHandle, type ProcIo, type ProcSpec, type ProcUsage } from './proc.ts'
 
 const TICKS_PER_S = 100
 
@@ -94,7 +94,7 @@ export function nodeProcIo(): ProcIo {
         })
         req.on('timeout', () => {
           req.destroy()
-          resolve(0)
+          resolve(HTTP_TIMED_OUT)
         })
         req.on('error', () => resolve(0))
         req.end()

@@ -1,6 +1,8 @@
 // The process runtime's adapter against real child processes on loopback pod IPs.
 import t from 'tap'
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HTTP_TIMED_OUT } from '../../../runtime/io/proc.ts'
 import { nodeProcIo } from '../../../runtime/io/proc-node.ts'
 import { nodeTcpIo } from '../../../runtime/io/tcp-node.ts'
 import { ProcessRuntime } from '../../../actors/kubelet/process-runtime.ts'
@@ -52,6 +54,12 @@ t.test('a fixture server bound to a 127.244.x.y pod IP answers, is probed, and d
   t.equal(r.body, 'web-1\n', 'answers with its pod name on the pod IP')
   t.equal(await proc.httpGet({ host: ip, port, path: '/healthz', timeoutMs: 1000 }), 200)
   t.equal(await proc.httpGet({ host: '127.244.77.3', port, path: '/healthz', timeoutMs: 1000 }), 0, 'nothing on another pod IP')
+  // A server that accepts and never answers: a timeout, told apart from a refused connection.
+  const silent = createServer(() => {})
+  await new Promise<void>((r) => silent.listen(0, '127.244.77.4', r))
+  t.teardown(() => silent.close())
+  const silentPort = (silent.address() as AddressInfo).port
+  t.equal(await proc.httpGet({ host: '127.244.77.4', port: silentPort, path: '/ready', timeoutMs: 200 }), HTTP_TIMED_OUT, 'no answer in time')
   t.ok(await nodeTcpIo().probe({ host: ip, port, timeoutMs: 1000 }))
   const ex = await proc.exec({ command: 'sh', args: ['-c', 'echo hi; exit 3'], env: {}, timeoutMs: 2000 })
   t.same(ex, { code: 3, output: 'hi\n' })
@@ -80,6 +88,12 @@ t.test('ProcessRuntime: env, graceful stop, exit codes, probes, logs', async (t)
   await new Promise((r) => setTimeout(r, 900))
   const bad = await rt.probe(id, 'liveness', { httpGet: { path: '/healthz', port: port + 1 } }, pod.ip, 1000)
   t.same(bad, { result: 'failure', message: 'HTTP probe failed with statuscode: 500' })
+  const silent = createServer(() => {})
+  await new Promise<void>((r) => silent.listen(0, '127.244.78.9', r))
+  t.teardown(() => silent.close())
+  const silentPort = (silent.address() as AddressInfo).port
+  const late = await rt.probe(id, 'readiness', { httpGet: { host: '127.244.78.9', path: '/ready', port: silentPort } }, pod.ip, 200)
+  t.same(late, { result: 'failure', message: `Get "http://127.244.78.9:${silentPort}/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }, 'a probe that times out says so')
   await rt.stopContainer(id, 5000)
   const st = rt.containerStatus(id)
   t.equal(st?.state, 'exited')
