@@ -10,7 +10,8 @@ import type { ActorStatus, RuntimeEvent } from '../host/status.ts'
 import { startControl, type Controllable } from '../host/control.ts'
 import { startLoadBalancer } from '../lb/index.ts'
 import { writeKubeconfig } from '../kubeconfig.ts'
-import { loadTopology, type Topology } from '../topology/index.ts'
+import { DEFAULT_NETWORK, loadTopology, type Topology } from '../topology/index.ts'
+import { claimTopologyNetwork, type Network, type NetworkClaim } from '../host/net-claim.ts'
 import { apiserverEndpoints, buildPlan, formatPlanSummary, planChildren, summarizePlan, type ApiserverEndpoint } from '../../actors/plan.ts'
 import type { DashboardArgs } from '../../actors/args.ts'
 import { DATA_DIR, parse } from './args.ts'
@@ -49,14 +50,30 @@ export interface UpDeps {
   startControl?(sup: SupervisorLike, opts: { host: string; dataDir: string; logger: Logger }): Promise<Closable>
   /** The apiserver load balancer in front of the instances. */
   startLoadBalancer?(opts: { host: string; port: number; backends: ApiserverEndpoint[]; logger: Logger }): Promise<BalancerLike>
+  /** Claim pod and service ranges no other cluster on this machine holds (runtime/host/net-claim.ts);
+   *  `network` is a resumed data dir's earlier ranges, required as they are. */
+  claimNetwork?(topology: Topology, opts: { network?: Network }): Promise<{ topology: Topology; claim: NetworkClaim }>
   /** Write <dataDir>/kubeconfig pointing at the load balancer. */
   writeKubeconfig?(dataDir: string, opts: { host: string; port: number; token?: string }): Promise<{ path: string; exportLine: string }>
 }
 
 const REGISTRY = new URL('../../actors/registry.ts', import.meta.url).href
 
+/** The ranges a durable data dir's cluster was started on, so a resumed one keeps its pod IPs and ClusterIPs. */
+export const NETWORK_FILE = 'network.json'
+
+async function earlierNetwork(dataDir: string): Promise<Network | undefined> {
+  try {
+    const n = JSON.parse(await readFile(join(dataDir, NETWORK_FILE), 'utf8')) as Partial<Network>
+    return typeof n.podCIDR === 'string' && typeof n.serviceCIDR === 'string' ? { podCIDR: n.podCIDR, serviceCIDR: n.serviceCIDR } : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export function defaultDeps(): UpDeps {
   return {
+    claimNetwork: (t, opts) => claimTopologyNetwork(t, opts),
     createSupervisor: async (plan, opts) => {
       const { Supervisor } = await import('../host/supervisor.ts')
       return new Supervisor(plan, { ...opts, io: true }) as unknown as SupervisorLike
@@ -107,7 +124,7 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
 export async function upCommand(args: string[], io: CliIo, deps?: UpDeps): Promise<number> {
   const { values, positionals } = parse('up', args, UP_OPTIONS)
   if (positionals.length > 1) throw new UsageError(`"actorkube up" takes one topology file, got ${positionals.join(' ')}`)
-  const topology: Topology = await loadTopology(positionals[0] ? resolve(io.cwd, positionals[0]) : undefined)
+  let topology: Topology = await loadTopology(positionals[0] ? resolve(io.cwd, positionals[0]) : undefined)
   const dataDirArg = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.env.ACTORKUBE_DATA_DIR || undefined
   const dataDir = resolve(io.cwd, dataDirArg ?? topology.storage.dataDir)
   const json = values.json === true
@@ -117,6 +134,18 @@ export async function upCommand(args: string[], io: CliIo, deps?: UpDeps): Promi
   await mkdir(dataDir, { recursive: true })
 
   const d = deps ?? defaultDeps()
+  let releaseNetwork = async () => {}
+  if (d.claimNetwork) {
+    const durable = topology.storage.mode === 'disk'
+    // Ranges the topology names win; on the default ones a data dir keeps what it was started on.
+    const onDefaults = topology.network.podCIDR === DEFAULT_NETWORK.podCIDR && topology.network.serviceCIDR === DEFAULT_NETWORK.serviceCIDR
+    const earlier = durable && onDefaults ? await earlierNetwork(dataDir) : undefined
+    const got = await d.claimNetwork(topology, { network: earlier })
+    topology = got.topology
+    releaseNetwork = () => got.claim.release()
+    if (durable) await writeFile(join(dataDir, NETWORK_FILE), JSON.stringify({ podCIDR: got.claim.podCIDR, serviceCIDR: got.claim.serviceCIDR }) + '\n')
+    if (got.claim.moved) say(`network: the default ranges are in use by another cluster on this machine; pods on ${got.claim.podCIDR}, services on ${got.claim.serviceCIDR}`)
+  }
   const logs = clusterLogger(join(dataDir, LOG_FILE), { json, colorize: io.tty, write: (text) => io.out(text) })
   const log = logs.logger
   const plan = buildPlan(topology, { dataDir })
@@ -145,6 +174,7 @@ export async function upCommand(args: string[], io: CliIo, deps?: UpDeps): Promi
     for (const t of timers) clearTimeout(t)
     for (const c of closers.reverse()) await c().catch((err: Error) => log.warn({ err: err.message }, 'stop step failed'))
     await rm(join(dataDir, CONTROL_FILE), { force: true })
+    await releaseNetwork()
     await logs.close()
     say('actorkube: stopped')
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import type { Fault } from '../faults/types.ts'
 import { buildPlan, planChildren } from '../../actors/plan.ts'
+import { claimTopologyNetwork } from '../host/net-claim.ts'
 import { liveApiserverEndpoints } from '../cli/up.ts'
 import { evaluate, type RunFacts } from './assertions.ts'
 import { expandFault } from './expand.ts'
@@ -24,7 +25,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function runScenarioReal(s: Scenario, opts: { dataDir?: string; signal?: AbortSignal; log?: (line: string) => void; logger?: pino.Logger } = {}): Promise<RunResult> {
   const say = opts.log ?? (() => {})
   const dir = await mkdtemp(join(opts.dataDir ?? tmpdir(), `scenario-${s.name}-`)).catch(async () => mkdtemp(join(tmpdir(), `scenario-${s.name}-`)))
-  const plan = buildPlan(s.topology, { dataDir: dir })
+  const { topology, claim } = await claimTopologyNetwork(s.topology).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  })
+  const plan = buildPlan(topology, { dataDir: dir })
   const ids = planChildren(plan).map((c) => c.spec.id)
   const logger = opts.logger ?? pino({ level: 'silent' })
   const { Supervisor } = await import('../host/supervisor.ts')
@@ -86,6 +91,7 @@ export async function runScenarioReal(s: Scenario, opts: { dataDir?: string; sig
   } finally {
     for (const t of timers) clearTimeout(t)
     await sup.stop()
+    await claim.release()
     await rm(dir, { recursive: true, force: true })
   }
 }

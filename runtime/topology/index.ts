@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { parseDocument } from 'yaml'
 import { ConfigError } from '../errors.ts'
 import { checkTopology, type ResolvedNode } from './check.ts'
+import { formatCidr, parseCidr, subnet } from './cidr.ts'
 import { issuesToProblems, TopologyError } from './issues.ts'
 import { topologySchema, type TopologyDocument } from './schema.ts'
 import { parseTokenFile, type StaticToken } from './tokens.ts'
@@ -17,6 +18,7 @@ export { faultKinds, EVERYONE } from './faults.ts'
 export { TopologyError } from './issues.ts'
 export { parseDuration, formatDuration } from './duration.ts'
 export type { StaticToken } from './tokens.ts'
+export { DEFAULT_NETWORK } from './schema.ts'
 
 export interface Topology extends TopologyDocument {
   nodes: TopologyDocument['nodes'] & { count: number }
@@ -82,4 +84,15 @@ export async function loadTopology(path?: string): Promise<Topology> {
     })
   }
   return t
+}
+
+/** The same topology on other pod and service ranges: each node's /24 is taken again, in order. */
+export function withNetwork(t: Topology, net: { podCIDR: string; serviceCIDR: string }): Topology {
+  const pod = parseCidr(net.podCIDR)
+  if (!pod || !parseCidr(net.serviceCIDR)) throw new ConfigError('network', `expected IPv4 CIDRs, got "${net.podCIDR}" and "${net.serviceCIDR}"`)
+  return {
+    ...t,
+    network: { ...t.network, podCIDR: formatCidr(pod), serviceCIDR: net.serviceCIDR },
+    nodeList: t.nodeList.map((n, i) => ({ ...n, podCIDR: formatCidr(subnet(pod, 24, i)) })),
+  }
 }

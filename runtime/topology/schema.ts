@@ -109,9 +109,13 @@ const nodes = obj({
   list: z.array(explicitNode, { error: 'expected a list of nodes' }).default([]),
 })
 
+/** The ranges a topology gets when its file names none; when another cluster on the machine holds
+ *  them, a new one moves to the next free pair (runtime/host/net-claim.ts). */
+export const DEFAULT_NETWORK = { podCIDR: '127.244.0.0/16', serviceCIDR: '127.96.0.0/16' } as const
+
 const network = obj({
-  podCIDR: str('expected a CIDR such as 127.244.0.0/16').default('127.244.0.0/16'),
-  serviceCIDR: str('expected a CIDR such as 127.96.0.0/16').default('127.96.0.0/16'),
+  podCIDR: str('expected a CIDR such as 127.244.0.0/16').default(DEFAULT_NETWORK.podCIDR),
+  serviceCIDR: str('expected a CIDR such as 127.96.0.0/16').default(DEFAULT_NETWORK.serviceCIDR),
   /** Allow ranges outside 127.0.0.0/8 (off: all traffic stays on the loopback). */
   allowNonLoopback: bool().default(false),
 })

@@ -8,6 +8,7 @@ import { MemDisk } from '../../runtime/sim/mem-disk.ts'
 import { isSupervisorSpec, type ChildSpec, type ClusterPlan, type SupervisorSpec } from '../../runtime/plan.ts'
 import { parseTopology } from '../../runtime/topology/index.ts'
 import { buildPlan } from '../../actors/plan.ts'
+import { claimTopologyNetwork } from '../../runtime/host/net-claim.ts'
 import { actorKinds } from '../../actors/registry.ts'
 
 export interface LocalCluster {
@@ -15,6 +16,8 @@ export interface LocalCluster {
   /** The HTTP port of apiserver-<i>. */
   apiPort(i?: number): number
   logs: LogRecord[]
+  /** The pod and service ranges the cluster got. */
+  network: { podCIDR: string; serviceCIDR: string }
   stop(): Promise<void>
 }
 
@@ -74,8 +77,15 @@ storage: { mode: memory, fsync: false }
 }
 
 export async function startLocalCluster(topologyYaml: string, opts: { printLogs?: boolean } = {}): Promise<LocalCluster> {
-  const plan = buildPlan(parseTopology(topologyYaml, 'test topology'))
+  // Ranges no other cluster on the machine holds: kube-proxy listens on ClusterIPs for real.
+  const { topology, claim } = await claimTopologyNetwork(parseTopology(topologyYaml, 'test topology'))
+  const plan = buildPlan(topology)
   const { sys, logs } = localSystem(opts)
   await spawnPlan(sys, plan)
-  return { sys, apiPort: (i = 0) => reportedApiPort(sys, i), logs, stop: () => sys.shutdown() }
+  return {
+    sys, apiPort: (i = 0) => reportedApiPort(sys, i), logs, network: { podCIDR: claim.podCIDR, serviceCIDR: claim.serviceCIDR }, stop: async () => {
+      await sys.shutdown()
+      await claim.release()
+    },
+  }
 }

@@ -14,6 +14,7 @@ import { Supervisor, type RuntimeEvent } from '../../../runtime/host/supervisor.
 import type { ToWorker } from '../../../runtime/host/protocol.ts'
 import type { ChildSpec, ClusterPlan } from '../../../runtime/plan.ts'
 import { parseTopology } from '../../../runtime/topology/index.ts'
+import { claimTopologyNetwork } from '../../../runtime/host/net-claim.ts'
 import { buildPlan, planChildren, preferredApiservers } from '../../../actors/plan.ts'
 import type { DriverArgs } from './driver.ts'
 import type { ProbeArgs } from './probe.ts'
@@ -153,7 +154,8 @@ function warningCounter() {
 
 export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'actorkube-bench-'))
-  const plan = buildPlan(parseTopology(topologyText(o), 'bench topology'), { dataDir: dir })
+  const { topology, claim } = await claimTopologyNetwork(parseTopology(topologyText(o), 'bench topology'))
+  const plan = buildPlan(topology, { dataDir: dir })
   plan.root.children.push({ id: 'bench', strategy: 'one_for_one', intensity: 10, periodMs: 30_000, children: benchChildren(plan, o) })
   const warnings = warningCounter()
   const sup = new Supervisor(plan, { registry: REGISTRY, logger: warnings.logger, io: true, standbyThreads: 1 })
@@ -174,6 +176,7 @@ export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
     await sup.start()
   } catch (err) {
     await sup.stop().catch(() => {})
+    await claim.release()
     await rm(dir, { recursive: true, force: true })
     throw err
   } finally {
@@ -229,6 +232,7 @@ export async function startCluster(o: ClusterOptions): Promise<BenchCluster> {
     waitFor,
     stop: async () => {
       await sup.stop()
+      await claim.release()
       await rm(dir, { recursive: true, force: true })
     },
   }

@@ -6,6 +6,7 @@ import type { LocalSystem } from '../../../runtime/local.ts'
 import type { LogRecord } from '../../../runtime/log.ts'
 import { parseTopology } from '../../../runtime/topology/index.ts'
 import { buildPlan } from '../../../actors/plan.ts'
+import { claimTopologyNetwork } from '../../../runtime/host/net-claim.ts'
 import { localSystem, planLeaves, reportedApiPort, spawnPlan } from '../../helpers/local-cluster.ts'
 import { kubectlFor, type Kubectl } from '../../helpers/kubectl.ts'
 
@@ -15,6 +16,8 @@ export interface AddonCluster {
   logs: LogRecord[]
   /** What an add-on reported in its ready info (listen, url). */
   addonInfo(id: 'dns-0' | 'ingress-0' | 'dashboard-0'): Record<string, unknown>
+  /** The pod and service ranges the cluster got. */
+  network: { podCIDR: string; serviceCIDR: string }
 }
 
 export function addonTopology(opts: { dns?: boolean; ingress?: boolean; dashboard?: boolean; ttl?: number; schedulers?: number; nodes?: number; runtime?: 'sim' | 'process' } = {}): string {
@@ -43,9 +46,14 @@ storage: { mode: memory, fsync: false }
  * a control endpoint over it and return its URL for the dashboard.
  */
 export async function startAddonCluster(t: Tap.Test, yaml: string, opts: { beforeSpawn?: (sys: LocalSystem, actors: Array<{ id: string; thread: string }>) => Promise<string | undefined> } = {}): Promise<AddonCluster> {
-  const plan = buildPlan(parseTopology(yaml, 'test topology'))
+  // Pods listen on their IPs and kube-proxy on ClusterIPs: ranges no other cluster on the machine holds.
+  const { topology, claim } = await claimTopologyNetwork(parseTopology(yaml, 'test topology'))
+  const plan = buildPlan(topology)
   const { sys, logs } = localSystem()
-  t.teardown(() => sys.shutdown())
+  t.teardown(async () => {
+    await sys.shutdown()
+    await claim.release()
+  })
   const specs = planLeaves(plan.root)
   const controlUrl = opts.beforeSpawn ? await opts.beforeSpawn(sys, specs.map((c) => ({ id: c.spec.id, thread: c.thread }))) : undefined
   await spawnPlan(sys, plan, (spec) => (spec.kind === 'dashboard' && controlUrl ? { ...(spec.args as object), controlUrl } : spec.args))
@@ -55,7 +63,7 @@ export async function startAddonCluster(t: Tap.Test, yaml: string, opts: { befor
   const k = await kubectlFor(reportedApiPort(sys))
   t.teardown(() => k.cleanup())
   const addonInfo = (id: string) => (sys.reports.get(id)?.info ?? {}) as Record<string, unknown>
-  return { sys, k, logs, addonInfo }
+  return { sys, k, logs, addonInfo, network: { podCIDR: claim.podCIDR, serviceCIDR: claim.serviceCIDR } }
 }
 
 /** host and port from an add-on's "host:port" listen info. */

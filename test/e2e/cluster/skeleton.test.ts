@@ -25,7 +25,8 @@ t.test('kubectl apply of the nginx Deployment reaches Running through every comp
     return (pods.match(/ 1\/1 +Running /g) ?? []).length === 3
   }, 30_000)
   t.ok(running, `three pods Running:\n${pods}`)
-  t.match(pods, /127\.244\.\d+\.\d+/, 'pod IPs come from the loopback pod CIDR')
+  const podNet = c.network.podCIDR.split('.').slice(0, 2).join('\\.')
+  t.match(pods, new RegExp(`${podNet}\\.\\d+\\.\\d+`), `pod IPs come from the cluster's loopback pod CIDR ${c.network.podCIDR}`)
 
   const events = (await k.run(['get', 'events', '-o', 'custom-columns=REASON:.reason,OBJ:.involvedObject.kind', '--no-headers'])).stdout
   for (const [reason, kind] of [['ScalingReplicaSet', 'Deployment'], ['SuccessfulCreate', 'ReplicaSet'], ['Scheduled', 'Pod'], ['Pulled', 'Pod'], ['Created', 'Pod'], ['Started', 'Pod']]) {

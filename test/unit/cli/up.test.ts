@@ -10,6 +10,8 @@ import type { ActorStatus } from '../../../runtime/host/status.ts'
 import { expandFault, liveApiserverEndpoints, upCommand, type SupervisorLike, type UpDeps } from '../../../runtime/cli/up.ts'
 import { planChildren } from '../../../actors/plan.ts'
 import { memIo } from './fake-control.ts'
+import { claimNetwork, claimTopologyNetwork } from '../../../runtime/host/net-claim.ts'
+import { DEFAULT_NETWORK } from '../../../runtime/topology/index.ts'
 
 class FakeSupervisor extends EventEmitter implements SupervisorLike {
   injected: Fault[] = []
@@ -147,6 +149,48 @@ t.test('up without a control endpoint or load balancer still runs and says so', 
   t.match(io.errText(), /control endpoint: not available/, 'with --json, progress goes to stderr')
   t.match(io.errText(), /load balancer not available/)
   t.ok(io.text().trim().split('\n').every((l) => JSON.parse(l).level !== undefined), 'with --json, stdout is JSON log lines')
+})
+
+t.test('up claims its ranges: it moves off defaults another cluster holds, keeps them when its data dir is resumed, gives them back on stop', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ak-up-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const claims = join(dir, 'claims')
+  await writeFile(join(dir, 'topo.yaml'), topology.replace(/faults:[\s\S]*/, ''))
+  const other = await claimNetwork(DEFAULT_NETWORK, { dir: claims })
+  const run = async () => {
+    const abort = new AbortController()
+    const io = memIo({ cwd: dir, signal: abort.signal })
+    let sup: FakeSupervisor | undefined
+    const running = upCommand(['topo.yaml', '--data-dir', 'state'], io, {
+      createSupervisor: async (plan, o) => (sup = new FakeSupervisor(plan, o.logger)),
+      claimNetwork: (topo, o) => claimTopologyNetwork(topo, { ...o, dir: claims }),
+    })
+    while (!io.text().includes('actorkube: running')) await new Promise((r) => setImmediate(r))
+    const kids = planChildren(sup!.plan)
+    const ranges = {
+      pods: (kids.find((c) => c.spec.kind === 'kubelet')!.spec.args as { node: { podCIDR: string } }).node.podCIDR,
+      services: (kids.find((c) => c.spec.kind === 'apiserver')!.spec.args as { serviceCIDR: string }).serviceCIDR,
+      held: (await claimNetwork(DEFAULT_NETWORK, { dir: claims }).then(async (c) => (await c.release(), c.podCIDR))),
+    }
+    abort.abort()
+    t.equal(await running, 0)
+    return { ...ranges, out: io.text() }
+  }
+  const first = await run()
+  t.same([first.pods, first.services], ['127.245.0.0/24', '127.97.0.0/16'], 'the next free pair reaches the kubelets and apiservers')
+  t.match(first.out, /network: the default ranges are in use by another cluster on this machine; pods on 127\.245\.0\.0\/16, services on 127\.97\.0\.0\/16/)
+  t.equal(first.held, '127.246.0.0/16', 'while it runs, its pair is held')
+  t.same(JSON.parse(await readFile(join(dir, 'state', 'network.json'), 'utf8')), { podCIDR: '127.245.0.0/16', serviceCIDR: '127.97.0.0/16' }, 'the data dir records its ranges')
+  await other.release()
+  const again = await run()
+  t.same([again.pods, again.services], ['127.245.0.0/24', '127.97.0.0/16'], 'resumed on the ranges its objects carry, though the defaults are free now')
+  t.equal(again.held, '127.244.0.0/16', 'after the first stop its pair was free again: only the resumed run holds one')
+  const squatter = await claimNetwork({ podCIDR: '127.245.0.0/16', serviceCIDR: '127.120.0.0/16' }, { dir: claims, cluster: 'squatter' })
+  t.teardown(() => squatter.release())
+  await t.rejects(upCommand(['topo.yaml', '--data-dir', 'state'], memIo({ cwd: dir }), {
+    createSupervisor: async () => t.fail('not started') as never,
+    claimNetwork: (topo, o) => claimTopologyNetwork(topo, { ...o, dir: claims }),
+  }), { code: 'CONFIG_INVALID', path: 'network.podCIDR', message: /127\.245\.0\.0\/16 is in use by another cluster on this machine \(process \d+, cluster squatter/ })
 })
 
 t.test('helpers: live apiserver endpoints and partition expansion', async (t) => {
