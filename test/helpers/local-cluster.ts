@@ -48,6 +48,11 @@ export async function spawnPlan(sys: LocalSystem, plan: ClusterPlan, argsFor: (s
   }
 }
 
+/** A regular expression source for the first two octets of a /16 (or wider) range, dot included: "127\\.245\\.". */
+export function rangePrefix(cidr: string): string {
+  return cidr.split('.').slice(0, 2).join('\\.') + '\\.'
+}
+
 /** The HTTP port apiserver-<i> reported once listening. */
 export function reportedApiPort(sys: LocalSystem, i = 0): number {
   const info = sys.reports.get(`apiserver-${i}`)?.info as Record<string, unknown> | undefined

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { stringify } from 'yaml'
 import { eventually } from '../../helpers/kubectl.ts'
 import { addonTopology, hostPort, startAddonCluster } from './addon-cluster.ts'
+import { rangePrefix } from '../../helpers/local-cluster.ts'
 
 const DIG = '/usr/bin/dig'
 const TTL = 7
@@ -67,7 +68,7 @@ t.test('dig and a pod resolve cluster names through the DNS add-on', { timeout: 
   }, 40_000)
   if (!t.ok(running, `two ready pods and one not ready, all with IPs: ${JSON.stringify(podIps)}`)) return
   const clusterIP = (await k.run(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim()
-  t.match(clusterIP, new RegExp(`^${network.serviceCIDR.split('.').slice(0, 2).join('\\.')}\\.\\d+\\.\\d+$`), `the Service has a ClusterIP in ${network.serviceCIDR}`)
+  t.match(clusterIP, new RegExp(`^${rangePrefix(network.serviceCIDR)}\\d+\\.\\d+$`), `the Service has a ClusterIP in ${network.serviceCIDR}`)
   const ready = [podIps['web-a'], podIps['web-b']].sort()
 
   // The endpoints controller and the add-on's watch settle: the headless name answers the two ready pods.

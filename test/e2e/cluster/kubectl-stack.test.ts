@@ -2,7 +2,7 @@
 // kubelets in one thread): rollout history and undo, describe node, --watch on deployments and
 // events, logs -f from a sim pod, generator-free day-two commands.
 import t from 'tap'
-import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
+import { rangePrefix, smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
 const TOPOLOGY = smallTopology('kubectl-stack')
@@ -62,7 +62,7 @@ t.test('kubectl day-two commands against the whole stack', async (t) => {
 
   const node = (await ok(['get', 'nodes', '-o', 'name'])).split('\n')[0]!.replace('node/', '')
   const described = await ok(['describe', 'node', node])
-  for (const re of [/Name:\s+\S+/, /Roles:/, /Conditions:[\s\S]*Ready\s+True/, /Addresses:[\s\S]*InternalIP:\s+127\.244\./, /Capacity:[\s\S]*cpu:/, /Allocatable:/, /Non-terminated Pods:/, /Allocated resources:/]) {
+  for (const re of [/Name:\s+\S+/, /Roles:/, /Conditions:[\s\S]*Ready\s+True/, new RegExp(`Addresses:[\\s\\S]*InternalIP:\\s+${rangePrefix(c.network.podCIDR)}`), /Capacity:[\s\S]*cpu:/, /Allocatable:/, /Non-terminated Pods:/, /Allocated resources:/]) {
     t.match(described, re, `describe node shows ${String(re)}`)
   }
 

@@ -2,7 +2,7 @@
 // the pods reach Running through every component (etcd, apiserver, controller-manager,
 // scheduler, kubelet), with the chain of events readable in `kubectl get events`.
 import t from 'tap'
-import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
+import { rangePrefix, smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
 const TOPOLOGY = smallTopology('skeleton')
@@ -25,8 +25,7 @@ t.test('kubectl apply of the nginx Deployment reaches Running through every comp
     return (pods.match(/ 1\/1 +Running /g) ?? []).length === 3
   }, 30_000)
   t.ok(running, `three pods Running:\n${pods}`)
-  const podNet = c.network.podCIDR.split('.').slice(0, 2).join('\\.')
-  t.match(pods, new RegExp(`${podNet}\\.\\d+\\.\\d+`), `pod IPs come from the cluster's loopback pod CIDR ${c.network.podCIDR}`)
+  t.match(pods, new RegExp(`${rangePrefix(c.network.podCIDR)}\\d+\\.\\d+`), `pod IPs come from the cluster's loopback pod CIDR ${c.network.podCIDR}`)
 
   const events = (await k.run(['get', 'events', '-o', 'custom-columns=REASON:.reason,OBJ:.involvedObject.kind', '--no-headers'])).stdout
   for (const [reason, kind] of [['ScalingReplicaSet', 'Deployment'], ['SuccessfulCreate', 'ReplicaSet'], ['Scheduled', 'Pod'], ['Pulled', 'Pod'], ['Created', 'Pod'], ['Started', 'Pod']]) {

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { selfSignedCert } from '../../../runtime/lb/tls.ts'
-import { smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
+import { rangePrefix, smallTopology, startLocalCluster } from '../../helpers/local-cluster.ts'
 import { eventually, kubectlFor } from '../../helpers/kubectl.ts'
 
 const TOPOLOGY = smallTopology('kubectl-create')
@@ -103,7 +103,7 @@ t.test('kubectl create generators and kubectl run against a cluster', async (t) 
     t.match(await ok(['create', 'service', 'clusterip', 'web', '--tcp=80:8080']), /service\/web created/)
     const web = await getJson(['service', 'web'])
     t.equal(web.spec.type, 'ClusterIP')
-    t.match(web.spec.clusterIP, /^127\.96\./)
+    t.match(web.spec.clusterIP, new RegExp(`^${rangePrefix(c.network.serviceCIDR)}`))
     t.same(web.spec.ports.map((p: any) => [p.name, p.port, p.targetPort, p.protocol]), [['80-8080', 80, 8080, 'TCP']])
     t.same(web.spec.selector, { app: 'web' })
 
