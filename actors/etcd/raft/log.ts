@@ -2,6 +2,17 @@
 // after it, the commit and applied indexes, and which entries are not yet persisted.
 import type { Entry, Snapshot } from '../../../protocols/raft.ts'
 
+/**
+ * The entry with its data in a buffer of its own. Data decoded from a message or a WAL segment,
+ * or packed by msgpackr, is a view into the whole batch, file or working buffer: kept in the log,
+ * and then as the values the store applies from it, one small entry would keep megabytes alive.
+ */
+export function ownData(e: Entry): Entry {
+  const d = e.data
+  if (d === undefined || (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength)) return e
+  return { ...e, data: new Uint8Array(d) }
+}
+
 export class RaftLog {
   snapIndex = 0
   snapTerm = 0
@@ -20,7 +31,7 @@ export class RaftLog {
       this.committed = snap.index
       this.applied = snap.index
     }
-    this.entries = entries.filter((e) => e.index > this.snapIndex)
+    this.entries = entries.filter((e) => e.index > this.snapIndex).map(ownData)
     this.unstableFrom = this.lastIndex() + 1
     this.persisted = this.lastIndex()
   }
@@ -161,7 +172,7 @@ export class RaftLog {
     const first = entries[0].index
     if (first <= this.snapIndex) throw new Error(`raft: append at ${first} below snapshot ${this.snapIndex}`)
     if (first > this.lastIndex() + 1) throw new Error(`raft: gap: append at ${first} after ${this.lastIndex()}`)
-    this.entries = this.entries.slice(0, first - this.snapIndex - 1).concat(entries)
+    this.entries = this.entries.slice(0, first - this.snapIndex - 1).concat(entries.map(ownData))
     if (first < this.unstableFrom) this.unstableFrom = first
     if (first <= this.persisted) this.persisted = first - 1
   }

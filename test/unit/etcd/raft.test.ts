@@ -1,5 +1,6 @@
 import t from 'tap'
 import { RaftNet, enc } from './raft-net.ts'
+import { RaftLog } from '../../../actors/etcd/raft/log.ts'
 import { ticksFor } from '../../../actors/etcd/timing.ts'
 
 const ids = ['etcd-main-0', 'etcd-main-1', 'etcd-main-2']
@@ -165,4 +166,22 @@ t.test('timings: ticks from the heartbeat; the election timeout in whole ticks f
   t.same(ticksFor(100, [1000, 2000]), { tickMs: 100, heartbeatTicks: 1, electionTicks: [10, 19] }, 'etcd at 100/1000 ms: 1000..1900 ms')
   t.same(ticksFor(50, [300, 600]), { tickMs: 30, heartbeatTicks: 2, electionTicks: [10, 19] }, 'lab defaults')
   t.same(ticksFor(100, [1000, 1000]).electionTicks, [10, 10], 'a fixed timeout')
+})
+
+t.test('the log keeps entry data in buffers of its own, not views into the batch or file it came in', async (t) => {
+  const batch = new Uint8Array(1 << 20)
+  batch.set([1, 2, 3], 100)
+  const view = batch.subarray(100, 103)
+  const fromFile = new RaftLog(undefined, [{ term: 1, index: 1, data: view }])
+  const own = fromFile.entries[0]!.data!
+  t.equal(own.buffer.byteLength, 3, 'restored entries: 3 bytes of their own, not the 1 MiB file')
+  t.same([...own], [1, 2, 3])
+  fromFile.maybeAppend(1, 1, 1, [{ term: 1, index: 2, data: batch.subarray(200, 210) }])
+  t.equal(fromFile.entries[1]!.data!.buffer.byteLength, 10, 'a follower append copies out of the message batch')
+  const whole = new Uint8Array([9])
+  fromFile.append([{ term: 1, index: 3, data: whole }, { term: 1, index: 4 }])
+  t.equal(fromFile.entries[2]!.data, whole, 'data that already owns its buffer is kept as it is')
+  t.equal(fromFile.entries[3]!.data, undefined, 'an entry without data stays without')
+  batch[100] = 42
+  t.equal(own[0], 1, 'a later change to the batch does not reach the log')
 })
