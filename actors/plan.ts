@@ -169,9 +169,19 @@ export function buildPlan(t: Topology, opts: PlanOptions = {}): ClusterPlan {
     root: { id: 'root', strategy: 'one_for_one', intensity: sv.intensity, periodMs: sv.periodMs, children: children.filter((c) => c.children.length > 0) },
     heartbeatMs: sv.heartbeatMs,
     hangTimeoutMs: sv.hangTimeoutMs,
+    ...threadHeap(t.placement),
     dataDir: `${dataDir.replace(/\/+$/, '')}/data`,
     fsync: t.storage.fsync,
   }
+}
+
+/** The plan's thread heap limits: only those the topology sets (0 leaves V8's default). */
+function threadHeap(p: Topology['placement']): Pick<ClusterPlan, 'threadHeap'> {
+  const limits = {
+    ...(p.threadMaxOldGenerationMb > 0 ? { maxOldGenerationSizeMb: p.threadMaxOldGenerationMb } : {}),
+    ...(p.threadMaxYoungGenerationMb > 0 ? { maxYoungGenerationSizeMb: p.threadMaxYoungGenerationMb } : {}),
+  }
+  return Object.keys(limits).length ? { threadHeap: limits } : {}
 }
 
 /** Every actor of the plan, depth-first in start order. */

@@ -41,6 +41,8 @@ export interface ClusterPlan {
    */
   startTimeoutMs?: number
   dataDir: string
+  /** Each worker thread's V8 heap limits in MiB (Worker resourceLimits); V8's defaults when absent. */
+  threadHeap?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number }
   /** Disk sync policy for actors with storage. */
   fsync: boolean
 }

@@ -189,6 +189,7 @@ export class Supervisor extends EventEmitter {
       idleTimeout: 60_000,
       atomics: 'disabled',
       maxQueue: 'auto',
+      ...(this.plan.threadHeap ? { resourceLimits: this.plan.threadHeap } : {}),
     })
     // Worker errors also reject the thread's task, which drives the restart; nothing more here.
     this.pool.on('error', (err: unknown) => this.log.debug({ err }, 'worker error'))

@@ -143,6 +143,17 @@ const placement = obj({
   /** Each control-plane instance on a thread of its own (false: one thread per component). */
   controlPlaneThreadPerInstance: bool().default(true),
   nodesPerThread: int(1).default(100),
+  /**
+   * Each worker thread's V8 old generation limit in MiB (0: V8's default for this machine's
+   * memory, about a quarter of it up to 4 GiB). Under 2,048 V8 also lets a heap grow less past
+   * its live data before collecting. A thread that needs more exits and is restarted.
+   */
+  threadMaxOldGenerationMb: int(0).default(1536),
+  /**
+   * Each worker thread's V8 young generation limit in MiB (0: V8's default, 48 on 64-bit: two
+   * 16 MiB semi-spaces that stay resident in every busy thread).
+   */
+  threadMaxYoungGenerationMb: int(0).default(12),
 })
 
 const supervision = obj({

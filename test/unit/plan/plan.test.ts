@@ -146,6 +146,13 @@ t.test('placement: one thread per component when controlPlaneThreadPerInstance i
   t.same(threads, ['etcd-main', 'etcd-events', 'apiservers', 'schedulers', 'controller-managers', 'nodes-0', 'nodes-1', 'addons'])
 })
 
+t.test('placement: thread heap limits reach the plan; 0 leaves V8 its default', async (t) => {
+  t.same(buildPlan(parseTopology(head, 'x')).threadHeap, { maxOldGenerationSizeMb: 1536, maxYoungGenerationSizeMb: 12 }, 'the defaults')
+  t.same(buildPlan(parseTopology(head + 'placement: { threadMaxOldGenerationMb: 0, threadMaxYoungGenerationMb: 24 }\n', 'x')).threadHeap, { maxYoungGenerationSizeMb: 24 })
+  t.equal(buildPlan(parseTopology(head + 'placement: { threadMaxOldGenerationMb: 0, threadMaxYoungGenerationMb: 0 }\n', 'x')).threadHeap, undefined)
+  t.throws(() => parseTopology(head + 'placement: { threadMaxYoungGenerationMb: -1 }\n', 'x'), { message: /placement\.threadMaxYoungGenerationMb/ })
+})
+
 t.test('empty groups are left out of the tree; memory storage reaches etcd', async (t) => {
   const plan = buildPlan(await loadTopology(fixture('small.yaml')))
   t.same((plan.root.children as SupervisorSpec[]).map((s) => s.id), ['etcd-main', 'apiservers', 'schedulers', 'controller-managers', 'nodes'])
