@@ -58,7 +58,7 @@ const words = (name: string, d: string[], allowed: string[]) => opt(name, d.join
 })
 
 const KINDS = ['sched', 'failover', 'startup', 'scale', 'fanout'] as const
-const valued = new Set(['nodes', 'pods', 'inflight', 'components', 'modes', 'rates', 'seconds', 'pods-per-node', 'nodes-per-thread', 'watchers', 'writes', 'gap', 'watch-threads', 'runs', 'storage', 'timings', 'hang-timeout', 'timeout'])
+const valued = new Set(['nodes', 'pods', 'inflight', 'components', 'modes', 'rates', 'seconds', 'pods-per-node', 'nodes-per-thread', 'watchers', 'writes', 'gap', 'watch-threads', 'runs', 'storage', 'timings', 'hang-timeout', 'timeout', 'thread-old-mb', 'thread-young-mb'])
 const positional = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && valued.has(argv[i - 1]!.slice(2))))
 for (const a of argv) if (a.startsWith('--') && !valued.has(a.slice(2)) && a !== '--kubelets') throw new Error(`unknown option ${a}; options: ${[...valued].map((v) => `--${v}`).join(' ')} --kubelets`)
 for (const p of positional) if (!(KINDS as readonly string[]).includes(p)) throw new Error(`unknown measurement "${p}"; expected some of ${KINDS.join(', ')}`)
@@ -70,6 +70,9 @@ if (STORAGE !== 'disk' && STORAGE !== 'memory') throw new Error(`--storage: expe
 const TIMINGS = opt('timings', 'kubernetes') as 'kubernetes' | 'lab'
 if (TIMINGS !== 'kubernetes' && TIMINGS !== 'lab') throw new Error(`--timings: expected kubernetes or lab, got "${TIMINGS}"`)
 const HANG = argv.includes('--hang-timeout') ? num('hang-timeout', 800) : undefined
+/** placement.threadMaxOldGenerationMb / threadMaxYoungGenerationMb; the topology's defaults when not given. */
+const THREAD_OLD = argv.includes('--thread-old-mb') ? num('thread-old-mb', 0) : undefined
+const THREAD_YOUNG = argv.includes('--thread-young-mb') ? num('thread-young-mb', 0) : undefined
 /** How long to wait for pods to reach their goal in one run, ms. */
 const WAIT = num('timeout', 900) * 1000
 
@@ -80,6 +83,8 @@ const base = (o: Partial<ClusterOptions>): ClusterOptions => ({
   capacity: { cpu: '4', memory: '32Gi', pods: '110' },
   storage: STORAGE,
   hangTimeoutMs: HANG,
+  threadOldMb: THREAD_OLD,
+  threadYoungMb: THREAD_YOUNG,
   ...o,
 })
 
@@ -91,7 +96,7 @@ function header(what: string, c: BenchCluster, extra: string) {
   const threads = new Set(c.sup.status().map((a) => a.thread)).size
   say(`\n### ${what}\n`)
   say(`${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, ${fmt(totalmem() / 2 ** 30)} GiB; load average ${load()} at the start`)
-  say(`cluster: ${c.sup.status().length} actors on ${threads} threads (started in ${s1(c.startMs)}); storage ${STORAGE}${STORAGE === 'disk' ? ' (fsync)' : ''}; hang timeout ${fmt(c.plan.hangTimeoutMs)} ms${HANG === undefined ? ' (the default)' : ''}; ${extra}`)
+  say(`cluster: ${c.sup.status().length} actors on ${threads} threads (started in ${s1(c.startMs)}); storage ${STORAGE}${STORAGE === 'disk' ? ' (fsync)' : ''}; hang timeout ${fmt(c.plan.hangTimeoutMs)} ms${HANG === undefined ? ' (the default)' : ''}; thread heap limits ${JSON.stringify(c.plan.threadHeap ?? "V8's defaults")}; ${extra}`)
   say('client: actors on their own threads speaking the in-cluster protocol to both apiservers (no HTTP)\n')
 }
 
@@ -341,19 +346,33 @@ function groupOf(thread: string): string {
   return 'benchmark driver'
 }
 
-function memTable(mem: MemReply[], nodes: number): { rows: Array<Array<string | number>>; nodeHeap: number; total: number } {
-  const groups = new Map<string, { heap: number; reserved: number; external: number; threads: number }>()
+function memTable(mem: MemReply[], nodes: number): { rows: Array<Array<string | number>>; spaceRows: string[][]; nodeHeap: number; total: number } {
+  const groups = new Map<string, { heap: number; reserved: number; physical: number; malloced: number; external: number; threads: number }>()
   for (const m of mem) {
-    const g = groups.get(groupOf(m.thread)) ?? { heap: 0, reserved: 0, external: 0, threads: 0 }
+    const g = groups.get(groupOf(m.thread)) ?? { heap: 0, reserved: 0, physical: 0, malloced: 0, external: 0, threads: 0 }
     g.heap += m.heapUsed
     g.reserved += m.heapTotal
+    g.physical += m.heapPhysical
+    g.malloced += m.malloced
     g.external += m.external
     g.threads++
     groups.set(groupOf(m.thread), g)
   }
-  const rows = [...groups].map(([g, v]) => [g, v.threads, `${fmt(mib(v.heap), 1)} MiB`, nodes > 0 ? `${fmt(v.heap / nodes / 1024, 1)} KiB` : '', `${fmt(mib(v.reserved), 1)} MiB`, `${fmt(mib(v.external), 1)} MiB`])
+  const rows = [...groups].map(([g, v]) => [g, v.threads, `${fmt(mib(v.heap), 1)} MiB`, nodes > 0 ? `${fmt(v.heap / nodes / 1024, 1)} KiB` : '', `${fmt(mib(v.reserved), 1)} MiB`, `${fmt(mib(v.physical), 1)} MiB`, `${fmt(mib(v.malloced), 1)} MiB`, `${fmt(mib(v.external), 1)} MiB`])
   const total = mem.reduce((s, m) => s + m.heapUsed, 0)
-  return { rows, nodeHeap: groups.get('node agents (nodes-*)')?.heap ?? 0, total }
+  // Where the reserved heap is, by V8 space, over all threads.
+  const spaces = new Map<string, { size: number; used: number; physical: number }>()
+  for (const m of mem) {
+    for (const [name, s] of Object.entries(m.spaces)) {
+      const a = spaces.get(name) ?? { size: 0, used: 0, physical: 0 }
+      a.size += s.size
+      a.used += s.used
+      a.physical += s.physical
+      spaces.set(name, a)
+    }
+  }
+  const spaceRows = [...spaces].filter(([, s]) => s.size > 0).map(([name, s]) => [name, `${fmt(mib(s.used), 1)} MiB`, `${fmt(mib(s.size), 1)} MiB`, `${fmt(mib(s.physical), 1)} MiB`])
+  return { rows, spaceRows, nodeHeap: groups.get('node agents (nodes-*)')?.heap ?? 0, total }
 }
 
 async function scale() {
@@ -380,7 +399,8 @@ async function scale() {
         const threads = new Set(c.sup.status().map((a) => a.thread)).size
         if (mem.length < threads) say(`(${threads - mem.length} of ${threads} threads did not report their heap within 60 s: ${trouble(c, t0)})`)
         say(`\nmemory with ${fmt(n)} nodes Ready (heaps after a full GC: ${mem.every((m) => m.gc) ? 'yes' : 'no'}), process RSS ${fmt(mib(rss))} MiB = ${fmt(rss / n / 1024, 1)} KiB per node, heap of all threads ${fmt(mib(m1.total))} MiB\n`)
-        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'outside the heap'], m1.rows))
+        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'heap resident', 'malloc', 'outside the heap'], m1.rows))
+        say('\n' + table(['V8 space (all threads)', 'used', 'reserved', 'resident'], m1.spaceRows))
         const pods = n * podsPerNode
         await ensureNs(c, 'scale')
         const since = Date.now()
@@ -393,7 +413,8 @@ async function scale() {
         const m2 = memTable(mem2, n)
         if (mem2.length < threads) say(`(${threads - mem2.length} of ${threads} threads did not report their heap within 60 s)`)
         say(`\nmemory with the pods Running: process RSS ${fmt(mib(rss2))} MiB, heap of all threads ${fmt(mib(m2.total))} MiB\n`)
-        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'outside the heap'], m2.rows))
+        say(table(['threads', 'count', 'heap', 'per node', 'heap reserved', 'heap resident', 'malloc', 'outside the heap'], m2.rows))
+        say('\n' + table(['V8 space (all threads)', 'used', 'reserved', 'resident'], m2.spaceRows))
         summary.push([fmt(n), ready.ok ? s1(readyMs) : `${ready.done} Ready`, `${fmt(rss / n / 1024)} KiB`, `${fmt(m1.nodeHeap / n / 1024, 1)} KiB`, `${fmt(mib(rss))} MiB`, fmt(pods), r.ok ? s1(podsMs) : `${r.done} Running`, `${fmt(mib(rss2))} MiB`])
         say(`\nload average now ${load()}`)
       } finally {

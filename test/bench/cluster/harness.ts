@@ -43,6 +43,9 @@ export interface ClusterOptions {
   /** Nodes with a sim-runtime kubelet and a kube-proxy each (0: none). */
   nodes: number
   nodesPerThread: number
+  /** placement.threadMaxOldGenerationMb / threadMaxYoungGenerationMb; the topology's defaults when absent. */
+  threadOldMb?: number
+  threadYoungMb?: number
   timings: keyof typeof NODE_TIMINGS
   capacity: { cpu: string; memory: string; pods: string }
   storage: 'disk' | 'memory'
@@ -97,7 +100,11 @@ export function topologyText(o: ClusterOptions): string {
     // Fixed ports (DNS 10053, dashboard 8001) would collide with other clusters on the machine;
     // neither is on the measured paths.
     addons: { dns: { enabled: false }, dashboard: { enabled: false }, ingress: { enabled: false } },
-    placement: { nodesPerThread: o.nodesPerThread },
+    placement: {
+      nodesPerThread: o.nodesPerThread,
+      ...(o.threadOldMb !== undefined ? { threadMaxOldGenerationMb: o.threadOldMb } : {}),
+      ...(o.threadYoungMb !== undefined ? { threadMaxYoungGenerationMb: o.threadYoungMb } : {}),
+    },
     supervision: o.hangTimeoutMs ? { hangTimeoutMs: o.hangTimeoutMs } : {},
     storage: { mode: o.storage, fsync: o.storage === 'disk' },
   }

@@ -129,6 +129,12 @@ export interface MemReply extends Message {
   heapUsed: number
   /** The thread's V8 heap as reserved (used or not), and its memory outside the heap (buffers). */
   heapTotal: number
+  /** Of heapTotal, what is resident (touched pages). */
+  heapPhysical: number
+  /** Memory V8 allocated with malloc (outside its heap pages). */
+  malloced: number
+  /** Each heap space's reserved and used bytes (new_space, old_space, code_space, ...). */
+  spaces: Record<string, { size: number; used: number; physical: number }>
   external: number
   rss: number
   gc: boolean
