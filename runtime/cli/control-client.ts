@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ClusterUnavailableError, ControlError } from './errors.ts'
+import { processAlive } from '../pid.ts'
 
 export interface ControlInfo {
   url: string
@@ -13,15 +14,6 @@ export const CONTROL_FILE = 'control.json'
 
 export function controlFile(dataDir: string, cwd: string): string {
   return join(resolve(cwd, dataDir), CONTROL_FILE)
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export async function readControl(dataDir: string, cwd: string): Promise<ControlInfo> {
@@ -39,7 +31,7 @@ export async function readControl(dataDir: string, cwd: string): Promise<Control
     throw new ClusterUnavailableError(`${file} is not valid JSON`)
   }
   if (typeof info.url !== 'string') throw new ClusterUnavailableError(`${file} has no url`)
-  if (typeof info.pid === 'number' && !alive(info.pid)) {
+  if (typeof info.pid === 'number' && !processAlive(info.pid)) {
     throw new ClusterUnavailableError(`the cluster in ${resolve(cwd, dataDir)} is not running (process ${info.pid} is gone); start one with: actorkube up`)
   }
   return info

@@ -12,6 +12,7 @@ import { startLoadBalancer } from '../lb/index.ts'
 import { writeKubeconfig } from '../kubeconfig.ts'
 import { DEFAULT_NETWORK, loadTopology, type Topology } from '../topology/index.ts'
 import { claimTopologyNetwork, type Network, type NetworkClaim } from '../host/net-claim.ts'
+import { processAlive } from '../pid.ts'
 import { apiserverEndpoints, buildPlan, formatPlanSummary, planChildren, summarizePlan, type ApiserverEndpoint } from '../../actors/plan.ts'
 import type { DashboardArgs } from '../../actors/args.ts'
 import { DATA_DIR, parse } from './args.ts'
@@ -113,11 +114,7 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
   } catch {
     return
   }
-  try {
-    process.kill(info.pid, 0)
-  } catch {
-    return
-  }
+  if (typeof info.pid !== 'number' || !processAlive(info.pid)) return
   if (info.pid !== process.pid) throw new UsageError(`a cluster is already running in ${dataDir} (process ${info.pid}); stop it first or pass another --data-dir`)
 }
 

@@ -11,6 +11,7 @@ import { chmod, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.ts'
+import { processAlive } from '../pid.ts'
 import { formatCidr, overlaps, parseCidr, type Cidr } from '../topology/cidr.ts'
 import { DEFAULT_NETWORK, withNetwork, type Topology } from '../topology/index.ts'
 
@@ -46,15 +47,6 @@ const PREFIX = 'claim-'
 
 export function defaultClaimDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.ACTORKUBE_NET_DIR || join(tmpdir(), 'actorkube-net')
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 interface Held extends Network {
