@@ -1,7 +1,7 @@
 // Cross-field rules of a topology and the resolved views the plan needs (node list with a
 // podCIDR each, the default etcd shard). Pure: returns problems and warnings, never throws.
 import { parseAddress } from '../address.ts'
-import { contains, formatCidr, LOOPBACK, overlaps, parseCidr, subnet, subnetCount } from './cidr.ts'
+import { contains, formatCidr, LOOPBACK, overlaps, parseCidr, subnet, subnetCount, type Cidr } from './cidr.ts'
 import { faultTargets } from './faults.ts'
 import type { TopologyDocument } from './schema.ts'
 
@@ -25,6 +25,11 @@ export interface Checked {
   nodeList: ResolvedNode[]
   defaultShard: string
   nodeCount: number
+}
+
+/** The i-th node's /24 of the pod range ('' past the range's end). */
+export function nodePodCIDR(pod: Cidr, i: number): string {
+  return i < subnetCount(pod, 24) ? formatCidr(subnet(pod, 24, i)) : ''
 }
 
 export function checkTopology(d: TopologyDocument): Checked {
@@ -127,7 +132,7 @@ export function checkTopology(d: TopologyDocument): Checked {
   if (pod && pod.prefix <= 24) {
     const room = subnetCount(pod, 24)
     if (nodeList.length > room) bad('nodes', `expected at most ${room} nodes for podCIDR ${formatCidr(pod)} (a /24 each), got ${nodeList.length}`)
-    nodeList.forEach((n, i) => (n.podCIDR = i < room ? formatCidr(subnet(pod, 24, i)) : ''))
+    nodeList.forEach((n, i) => (n.podCIDR = nodePodCIDR(pod, i)))
   }
 
   // ports that must differ on one host

@@ -6,8 +6,8 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseDocument } from 'yaml'
 import { ConfigError } from '../errors.ts'
-import { checkTopology, type ResolvedNode } from './check.ts'
-import { formatCidr, parseCidr, subnet } from './cidr.ts'
+import { checkTopology, nodePodCIDR, type ResolvedNode } from './check.ts'
+import { formatCidr, parseCidr } from './cidr.ts'
 import { issuesToProblems, TopologyError } from './issues.ts'
 import { topologySchema, type TopologyDocument } from './schema.ts'
 import { parseTokenFile, type StaticToken } from './tokens.ts'
@@ -93,6 +93,6 @@ export function withNetwork(t: Topology, net: { podCIDR: string; serviceCIDR: st
   return {
     ...t,
     network: { ...t.network, podCIDR: formatCidr(pod), serviceCIDR: net.serviceCIDR },
-    nodeList: t.nodeList.map((n, i) => ({ ...n, podCIDR: formatCidr(subnet(pod, 24, i)) })),
+    nodeList: t.nodeList.map((n, i) => ({ ...n, podCIDR: nodePodCIDR(pod, i) })),
   }
 }
